@@ -1,0 +1,69 @@
+# The workbook's commands. `make lab` to learn, `make test` to check everything.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup lab test test-fast nbval redis stop worker cron web db exercises check bench lint clean
+
+help:  ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, this is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	$(PY) -m mailer_app.services where >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)  ## Create .venv and install the workbook (Redis included, if none is on PATH)
+
+db: setup  ## Create the database tables (the tutorial's rake db:migrate)
+	$(BIN)/flask --app mailer_app init-db
+
+redis: setup  ## Start the workbook's own Redis (AOF, noeviction) in the background
+	$(PY) -m mailer_app.services redis-start
+
+stop:  ## Stop the workbook's own Redis (by the PID in var/redis.pid)
+	@if [ -x $(PY) ]; then $(PY) -m mailer_app.services redis-stop; fi
+
+lab: setup redis db  ## Set everything up and open JupyterLab on the workbook
+	$(BIN)/jupyter lab notebooks/00_welcome_to_the_workbook.ipynb
+
+worker: setup  ## Run a worker on every queue, highest priority first, with the scheduler
+	$(BIN)/rq worker --url $(REDIS_URL) --serializer json --job-class mailer_app.queues.AllowlistJob --with-scheduler high default mailers low
+
+cron: setup  ## Run the one rq cron process for recurring jobs
+	$(BIN)/rq cron mailer_app.cron --url $(REDIS_URL)
+
+web: setup db  ## Serve the mailer app on http://127.0.0.1:5000
+	$(BIN)/flask --app mailer_app run --port 5000
+
+test: setup  ## Set everything up and run every test, notebooks included
+	$(PY) tools/make_exercises.py --check
+	$(BIN)/ruff check .
+	$(PY) -m pytest tests --target=solutions
+	$(PY) -m pytest tests --target=exercises --expect-stubs -q
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks
+
+test-fast: setup  ## Unit tests only (no notebooks, no browser)
+	$(PY) -m pytest tests --target=solutions -m "not browser and not slow"
+
+exercises: setup  ## Regenerate exercises/ from solutions/
+	$(PY) tools/make_exercises.py
+
+check: setup  ## Check one exercise: make check EX=03a
+	$(PY) -m pytest tests --target=exercises -m exercise -k "ex$(EX)" -q --no-header
+
+bench: setup  ## Measure the async benefit and throughput side by side
+	$(PY) tools/bench.py
+
+lint: setup  ## Ruff over code and notebooks
+	$(BIN)/ruff check .
+
+clean:  ## Remove the virtualenv and generated state (not your notebooks)
+	rm -rf $(VENV) var

@@ -1,0 +1,38 @@
+"""The mailer app: a signup form whose welcome email goes out inline or through RQ.
+
+``flask --app mailer_app run`` serves it; ``flask --app mailer_app init-db`` creates its tables.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+
+from mailer_app.config import load_settings
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app from defaults, environment variables and then ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_settings(test_config))
+
+    from mailer_app import dashboard, db, outbox, signup, status
+
+    db.init_app(app)
+    db.init_db(app.config["DATABASE"])
+    app.register_blueprint(signup.bp)
+    app.register_blueprint(outbox.bp)
+    app.register_blueprint(status.bp)
+    dashboard.init_app(app)
+
+    @app.get("/")
+    def index():
+        return render_template("index.html", config=app.config)
+
+    @app.errorhandler(413)
+    def too_large(error):
+        message = (f"The request is too large (at most {app.config['MAX_CONTENT_LENGTH']} bytes).")
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            return jsonify(error=message), 413
+        return render_template("new_user.html", error=message, field=None, form={}), 413
+
+    return app

@@ -1,0 +1,70 @@
+"""Configuration: defaults, overridden by environment variables of the same name.
+
+The app (``create_app``) and the jobs (which run in workers, outside any app) both read
+configuration here, so a worker started with ``MAIL_DELAY_SECONDS=30`` behaves like the app
+started with it. Every variable is listed in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from mailer_app.services import DEFAULT_REDIS_URL, PROJECT_ROOT
+
+VAR = PROJECT_ROOT / "var"
+
+DEFAULTS: dict[str, Any] = {
+    "REDIS_URL": DEFAULT_REDIS_URL,
+    "DATABASE": str(VAR / "mailer.sqlite"),
+    "OUTBOX_DIR": str(VAR / "outbox"),
+    # inline: the request sends the email (the tutorial's "before"); queued: an RQ job does.
+    "MAIL_DELIVERY": "inline",
+    # outbox: write .eml + .html files (letter_opener); smtp: talk to SMTP_HOST:SMTP_PORT.
+    "MAIL_BACKEND": "outbox",
+    # Stands for the congested mail server of the tutorial's `sleep 30`.
+    "MAIL_DELAY_SECONDS": 0.0,
+    "MAIL_FROM": "Mailer Workbook <welcome@mailer.test>",
+    "SMTP_HOST": "127.0.0.1",
+    "SMTP_PORT": 8025,
+    "SMTP_TIMEOUT": 10.0,
+    "FOLLOWUP_DELAY_SECONDS": 86400.0,
+    "DIGEST_TO": "team@mailer.test",
+    "SCRAPE_URL": "http://127.0.0.1:5000/status",
+    # The dashboard has no default password; DASHBOARD_DEV_MODE=1 allows admin/admin locally.
+    "DASHBOARD_USER": "admin",
+    "DASHBOARD_PASSWORD": "",
+    "DASHBOARD_DEV_MODE": False,
+    "SECRET_KEY": "dev",
+    "MAX_CONTENT_LENGTH": 16 * 1024,
+}
+
+CHOICES = {"MAIL_DELIVERY": ("inline", "queued"), "MAIL_BACKEND": ("outbox", "smtp")}
+
+
+def _coerce(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then environment variables, then ``overrides``; checked for typos in choices."""
+    settings = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        if name in os.environ:
+            try:
+                settings[name] = _coerce(name, os.environ[name], default)
+            except ValueError:
+                raise ValueError(
+                    f"{name}={os.environ[name]!r} is not a valid {type(default).__name__}"
+                ) from None
+    settings.update(overrides or {})
+    for name, allowed in CHOICES.items():
+        if settings[name] not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {settings[name]!r}")
+    return settings

@@ -1,0 +1,80 @@
+"""The SQLite database: users and page snapshots.
+
+Functions take the database path, so jobs (which run outside any Flask request) and the app
+share them; inside a request, :func:`get_db` gives the request's connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import click
+from flask import current_app, g
+
+
+def utcnow() -> str:
+    """Now, in UTC, as an ISO 8601 string (what the tables store)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open the database at ``path`` with rows that behave like dicts."""
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    return conn
+
+
+def init_db(path: str | Path) -> None:
+    """Create the tables (if missing) at ``path``."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    schema = resources.files("mailer_app").joinpath("schema.sql").read_text()
+    with connect(path) as conn:
+        conn.executescript(schema)
+
+
+def reset_db(path: str | Path) -> None:
+    """Delete every row, keeping the tables (used between notebook runs and tests)."""
+    init_db(path)
+    conn = connect(path)
+    try:
+        conn.executescript("DELETE FROM users; DELETE FROM page_snapshots;")
+    finally:
+        conn.close()
+
+
+def get_user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+
+
+def count_users(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+
+
+def get_db() -> sqlite3.Connection:
+    """The current request's database connection."""
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exception=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables (the tutorial's `rake db:migrate`)."""
+    init_db(current_app.config["DATABASE"])
+    click.echo(f"Initialized the database at {current_app.config['DATABASE']}")
+
+
+def init_app(app) -> None:
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(init_db_command)

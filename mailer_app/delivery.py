@@ -1,0 +1,61 @@
+"""How the app hands mail to RQ: which queue, which job id, which retry policy.
+
+``MAIL_DELIVERY=queued`` sends signups through here; notebooks call the same functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import redis
+from rq import Retry
+from rq.job import Job
+
+from mailer_app import jobs
+from mailer_app.queues import get_queue
+
+#: Sidekiq retries 25 times over three weeks; a welcome email that is three weeks late is
+#: worse than none, so: three more tries, 10 s, 1 min and 5 min after a failure.
+WELCOME_RETRY = Retry(max=3, interval=[10, 60, 300])
+MAIL_QUEUE = "mailers"
+
+
+def welcome_job_id(user_id: int) -> str:
+    """One job id per user, so a second enqueue for the same user is refused by RQ."""
+    return f"welcome-{int(user_id)}"
+
+
+def followup_job_id(user_id: int) -> str:
+    return f"followup-{int(user_id)}"
+
+
+def enqueue_welcome_email(user_id: int, connection: redis.Redis, **options: Any) -> Job:
+    """Put ``send_welcome_email(user_id)`` on the mailers queue, once per user."""
+    options.setdefault("retry", WELCOME_RETRY)
+    return get_queue(MAIL_QUEUE, connection).enqueue(
+        jobs.send_welcome_email, user_id, job_id=welcome_job_id(user_id), unique=True,
+        description=f"welcome email for user {int(user_id)}", **options,
+    )
+
+
+def schedule_followup_email(user_id: int, connection: redis.Redis, delay_seconds: float) -> Job:
+    """Schedule the follow-up email ``delay_seconds`` after now (needs a worker with -s)."""
+    from datetime import timedelta
+
+    return get_queue(MAIL_QUEUE, connection).enqueue_in(
+        timedelta(seconds=delay_seconds), jobs.send_followup_email, user_id,
+        job_id=followup_job_id(user_id), retry=WELCOME_RETRY,
+        description=f"follow-up email for user {int(user_id)}",
+    )
+
+
+def schedule_followup_email_at(user_id: int, connection: redis.Redis, when: datetime) -> Job:
+    """Schedule the follow-up email at ``when`` (timezone-aware; a naive time is refused)."""
+    if when.tzinfo is None:
+        raise ValueError("Give enqueue_at a timezone-aware datetime (RQ reads naive ones as "
+                         "local time): datetime.now(UTC) + timedelta(...)")
+    return get_queue(MAIL_QUEUE, connection).enqueue_at(
+        when, jobs.send_followup_email, user_id, job_id=followup_job_id(user_id),
+        retry=WELCOME_RETRY, description=f"follow-up email for user {int(user_id)}",
+    )

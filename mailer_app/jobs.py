@@ -1,0 +1,153 @@
+"""Every job function the workers run. Notebooks import these; they never define jobs.
+
+Job functions take plain JSON data (ids, strings, numbers) and build what they need inside
+the job from the environment (see :mod:`mailer_app.config`): nothing here opens a connection
+or creates an app at import time, because a forking worker imports this module once and then
+runs each job in a fresh child.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from rq import get_current_job
+
+from mailer_app import db, mail
+from mailer_app.config import load_settings
+
+
+class UserNotFound(LookupError):
+    """The job's user does not exist (deleted, or the id is wrong): retrying will not help."""
+
+
+MARKS = {"welcome": "welcome_sent_at", "followup": "followup_sent_at"}
+
+
+def send_user_mail(user_id: int, kind: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """Send the ``kind`` email to ``user_id`` unless its durable "sent" mark is already set.
+
+    The app calls this directly for inline delivery; the job functions below call it in a
+    worker with settings read from the environment.
+    """
+    mark_column = MARKS[kind]
+    conn = db.connect(settings["DATABASE"])
+    try:
+        user = db.get_user(conn, int(user_id))
+        if user is None:
+            raise UserNotFound(f"No user with id {user_id}")
+        if user[mark_column]:
+            # Idempotency: a duplicate enqueue or a retry after a successful send stops here.
+            return {"user_id": user["id"], "status": "already-sent", "sent_at": user[mark_column]}
+        job = get_current_job()
+        msg = mail.build_message(
+            kind, user["email"], settings["MAIL_FROM"], name=user["name"],
+            email=user["email"], queued=job is not None,
+        )
+        where = mail.deliver(msg, settings)
+        # The one remaining window: a crash between deliver() and this UPDATE sends twice.
+        conn.execute(
+            f"UPDATE users SET {mark_column} = ? WHERE id = ? AND {mark_column} IS NULL",
+            (db.utcnow(), user["id"]),
+        )
+        return {"user_id": user["id"], "status": "sent", "to": user["email"], "where": where}
+    finally:
+        conn.close()
+
+
+def send_welcome_email(user_id: int) -> dict[str, Any]:
+    """Send the welcome email to user ``user_id`` once, however often the job runs."""
+    return send_user_mail(user_id, "welcome", load_settings())
+
+
+def send_followup_email(user_id: int) -> dict[str, Any]:
+    """Send the "how is it going?" email some time after signup, once."""
+    return send_user_mail(user_id, "followup", load_settings())
+
+
+def send_daily_digest() -> dict[str, Any]:
+    """Email the team a list of the last 24 hours' signups (a recurring job)."""
+    settings = load_settings()
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="milliseconds")
+    conn = db.connect(settings["DATABASE"])
+    try:
+        users = conn.execute(
+            "SELECT name, email FROM users WHERE created_at >= ? ORDER BY id", (since,)
+        ).fetchall()
+    finally:
+        conn.close()
+    day = datetime.now(UTC).date().isoformat()
+    msg = mail.build_message("digest", settings["DIGEST_TO"], settings["MAIL_FROM"],
+                             day=day, users=[dict(u) for u in users])
+    mail.deliver(msg, {**settings, "MAIL_DELAY_SECONDS": 0})
+    return {"day": day, "signups": len(users)}
+
+
+def scrape_status_page(url: str | None = None) -> dict[str, Any]:
+    """Fetch a page (the app's own /status: there is no internet) and store it if it changed."""
+    settings = load_settings()
+    url = url or settings["SCRAPE_URL"]
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body = response.read().decode("utf-8", errors="replace")
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    conn = db.connect(settings["DATABASE"])
+    try:
+        last = conn.execute(
+            "SELECT sha256 FROM page_snapshots WHERE url = ? ORDER BY id DESC LIMIT 1", (url,)
+        ).fetchone()
+        changed = last is None or last["sha256"] != digest
+        conn.execute(
+            "INSERT INTO page_snapshots (url, fetched_at, sha256, changed, body) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (url, db.utcnow(), digest, int(changed), body),
+        )
+    finally:
+        conn.close()
+    return {"url": url, "changed": changed, "sha256": digest[:12]}
+
+
+# --- small jobs for the notebooks, tests and benchmarks ----------------------------------
+
+def add(a: float, b: float) -> float:
+    """Return ``a + b`` (the smallest job that returns something)."""
+    return a + b
+
+
+def noop() -> None:
+    """Do nothing: measures what the queue itself costs."""
+
+
+def sleep_for(seconds: float) -> float:
+    """Sleep (an I/O-bound job: a slow mail server, an HTTP call) and return the seconds."""
+    time.sleep(float(seconds))
+    return float(seconds)
+
+
+def record(list_key: str, tag: str) -> str:
+    """Append ``tag`` to the Redis list ``list_key``: shows the order jobs ran in."""
+    job = get_current_job()
+    job.connection.rpush(list_key, tag)
+    return tag
+
+
+def fail(message: str = "the mail server said no") -> None:
+    """Always raise: the job ends in the failed registry with this traceback."""
+    raise RuntimeError(message)
+
+
+def flaky(counter_key: str, failures: int) -> int:
+    """Fail the first ``failures`` attempts, then succeed; counts attempts in Redis."""
+    attempt = get_current_job().connection.incr(counter_key)
+    if attempt <= failures:
+        raise ConnectionError(f"attempt {attempt}: the mail server timed out")
+    return attempt
+
+
+def record_time(list_key: str) -> float:
+    """Append the time (epoch seconds) this job started to ``list_key``: measures lateness."""
+    now = time.time()
+    get_current_job().connection.rpush(list_key, repr(now))
+    return now

@@ -1,0 +1,140 @@
+"""The queues, their priority order, and the one way to build them from ``REDIS_URL``.
+
+Everything that talks to RQ (the app, workers, the scheduler, ``rq cron``, the dashboard,
+notebooks, tests) builds its queues here, so all of it uses the JSON serializer and the
+allowlisting job class. A worker started with a different serializer cannot read these jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import redis
+from rq import Queue
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from mailer_app.services import DEFAULT_REDIS_URL, connect
+
+#: Highest priority first: a worker listening on all of them always empties ``high`` first.
+QUEUE_NAMES = ["high", "default", "mailers", "low"]
+
+#: What workers get on their command line (``--serializer`` / ``--job-class``).
+SERIALIZER = "rq.serializers.JSONSerializer"
+JOB_CLASS = "mailer_app.queues.AllowlistJob"
+
+#: Job functions may come only from these modules (or from exercise/solution modules).
+ALLOWED_JOB_MODULES = ("mailer_app.jobs",)
+_EXERCISE_MODULE = re.compile(r"^(?:(?:exercises|solutions)\.)?ex\d\d[a-z]?_\w+$")
+
+
+class JobRefused(ValueError):
+    """A job was refused before it could reach Redis or a worker."""
+
+
+def is_allowed_function(func_name: str | None) -> bool:
+    """Whether ``func_name`` (``module.function``) names a job function workers may run."""
+    if not func_name or "." not in func_name:
+        return False
+    module = func_name.rsplit(".", 1)[0]
+    return module in ALLOWED_JOB_MODULES or bool(_EXERCISE_MODULE.match(module))
+
+
+def check_json_arguments(value: Any, where: str = "arguments") -> None:
+    """Refuse anything but str, int, float, bool, None, lists and str-keyed dicts."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            check_json_arguments(item, f"{where}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise JobRefused(
+                    f"Job {where} has the key {key!r} ({type(key).__name__}); JSON object keys "
+                    "must be strings."
+                )
+            check_json_arguments(item, f"{where}[{key!r}]")
+        return
+    kind = type(value).__name__
+    hint = {
+        "datetime": "pass an ISO 8601 string (dt.isoformat()) and parse it inside the job",
+        "date": "pass an ISO 8601 string (d.isoformat()) and parse it inside the job",
+        "tuple": "pass a list instead",
+        "set": "pass a sorted list instead",
+        "Decimal": "pass a string and build the Decimal inside the job",
+        "bytes": "pass text, or store the bytes somewhere and pass their key",
+    }.get(kind, "pass an id and look the object up inside the job")
+    raise JobRefused(
+        f"Job {where} is a {kind}, but job arguments must be simple JSON types (str, int, "
+        f"float, bool, None, list, dict): {hint}."
+    )
+
+
+class AllowlistJob(Job):
+    """A job that runs only the project's own job functions and only takes JSON arguments.
+
+    Checked twice: when the job is created (so the app gets a clear error at enqueue time)
+    and when a worker resolves the function (so a job planted in Redis by someone else is
+    refused before anything is imported).
+    """
+
+    @classmethod
+    def create(cls, func, args=None, kwargs=None, **options):
+        job = super().create(func, args=args, kwargs=kwargs, **options)
+        if job._instance is not None:
+            raise JobRefused("Bound methods cannot be jobs; use a module-level function.")
+        func_name = job._func_name
+        if func_name.startswith("__main__."):
+            raise JobRefused(
+                f"{func_name.removeprefix('__main__.')} is defined in the notebook (__main__), "
+                "which a worker cannot import. Put the job in a module such as "
+                "mailer_app/jobs.py and import it from there."
+            )
+        if not is_allowed_function(func_name):
+            raise JobRefused(
+                f"{func_name!r} is not a job function of this project; only functions in "
+                f"{', '.join(ALLOWED_JOB_MODULES)} (or the exercise modules) may be enqueued."
+            )
+        check_json_arguments(list(args or ()), "argument")
+        check_json_arguments(dict(kwargs or {}), "keyword argument")
+        return job
+
+    @property
+    def func(self):
+        func_name = self.func_name
+        if not is_allowed_function(func_name):
+            raise JobRefused(f"Refusing to run {func_name!r}: not one of this project's job functions.")
+        return super().func
+
+
+def redis_url() -> str:
+    """The Redis URL from the environment (``REDIS_URL``), or the workbook's default."""
+    return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+
+
+def get_connection(url: str | None = None) -> redis.Redis:
+    """Connect to Redis (PING first); a dead server raises a one-line how-to-start error."""
+    return connect(url or redis_url())
+
+
+def get_queue(name: str = "default", connection: redis.Redis | None = None, **kwargs) -> Queue:
+    """Return the queue ``name`` with the workbook's serializer and job class."""
+    if name not in QUEUE_NAMES:
+        raise ValueError(f"Unknown queue {name!r}; the queues are {', '.join(QUEUE_NAMES)}.")
+    return Queue(
+        name,
+        connection=connection or get_connection(),
+        serializer=JSONSerializer,
+        job_class=AllowlistJob,
+        **kwargs,
+    )
+
+
+def all_queues(connection: redis.Redis | None = None) -> list[Queue]:
+    """Every queue, highest priority first."""
+    connection = connection or get_connection()
+    return [get_queue(name, connection) for name in QUEUE_NAMES]

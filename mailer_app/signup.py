@@ -1,0 +1,163 @@
+"""Signup: the form, its validation, and the welcome email (inline or queued)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+import unicodedata
+from typing import Any
+
+import redis
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from mailer_app import db, delivery, jobs
+from mailer_app.services import RedisUnavailable, connect, how_to_start
+
+bp = Blueprint("signup", __name__)
+
+MAX_NAME = 100
+MAX_EMAIL = 254  # RFC 5321's limit for a forward path
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+class SignupError(Exception):
+    """A refused signup: ``status`` is the HTTP status, ``field`` the field at fault."""
+
+    def __init__(self, message: str, status: int = 400, field: str | None = None):
+        super().__init__(message)
+        self.message, self.status, self.field = message, status, field
+
+
+def _has_control_characters(text: str) -> bool:
+    # Cc covers CR, LF, NUL, TAB, ESC...; Zl/Zp are Unicode line/paragraph separators, which
+    # some mail software also treats as line breaks (header injection by another name).
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
+
+
+def validate_signup(data: Any) -> dict[str, str]:
+    """Return the clean ``{"name", "email"}`` or raise :class:`SignupError` saying what is wrong."""
+    if not isinstance(data, dict):
+        raise SignupError("Send the signup as a form or a JSON object with name and email.")
+    clean = {}
+    for field, limit in (("name", MAX_NAME), ("email", MAX_EMAIL)):
+        value = data.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise SignupError(f"Please enter your {field}.", field=field)
+        if not isinstance(value, str):
+            raise SignupError(f"The {field} must be text.", field=field)
+        if _has_control_characters(value):
+            raise SignupError(
+                f"The {field} contains a line break or another control character.", field=field
+            )
+        value = value.strip()
+        if len(value) > limit:
+            raise SignupError(f"The {field} is too long (at most {limit} characters).", field=field)
+        clean[field] = value
+    if not _EMAIL.match(clean["email"]):
+        raise SignupError("That does not look like an email address (name@example.com).",
+                          field="email")
+    clean["email"] = clean["email"].lower()
+    return clean
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _error(err: SignupError, form: dict | None = None):
+    if _wants_json():
+        return {"error": err.message, "field": err.field}, err.status
+    return render_template("new_user.html", error=err.message, field=err.field,
+                           form=form or {}), err.status
+
+
+@bp.get("/users/new")
+def new_user():
+    return render_template("new_user.html", error=None, field=None, form={})
+
+
+@bp.post("/users")
+def create_user():
+    started = time.perf_counter()
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if data is None:
+            return _error(SignupError("The request body is not valid JSON."))
+    else:
+        data = request.form.to_dict()
+    try:
+        user = validate_signup(data)
+        result = register(user)
+    except SignupError as err:
+        return _error(err, data if isinstance(data, dict) else None)
+    result["request_seconds"] = round(time.perf_counter() - started, 4)
+    if _wants_json():
+        return result, 201
+    return redirect(url_for("signup.show_user", user_id=result["id"]), code=303)
+
+
+def redis_for_app() -> redis.Redis:
+    """The app's Redis client (one pool per app), PINGed so a dead server fails fast."""
+    client = current_app.extensions.get("redis")
+    if client is None:
+        client = current_app.extensions["redis"] = connect(
+            current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
+        return client
+    try:
+        client.ping()
+    except (redis.ConnectionError, redis.TimeoutError):
+        raise RedisUnavailable(how_to_start(current_app.config["REDIS_URL"])) from None
+    return client
+
+
+def register(user: dict[str, str]) -> dict[str, Any]:
+    """Store ``user`` and send (inline) or enqueue (queued) the welcome email.
+
+    Either the user is stored *and* the email sent or enqueued, or neither: a user whose
+    welcome email can never go out is not kept.
+    """
+    settings = current_app.config
+    conn = db.get_db()
+    queue_conn = None
+    if settings["MAIL_DELIVERY"] == "queued":
+        try:
+            queue_conn = redis_for_app()
+        except RedisUnavailable as exc:
+            raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
+    try:
+        cursor = conn.execute(
+            "INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)",
+            (user["name"], user["email"], db.utcnow()),
+        )
+    except sqlite3.IntegrityError:
+        raise SignupError("That email address is already signed up.", 409, "email") from None
+    user_id = cursor.lastrowid
+    result = {"id": user_id, "email": user["email"], "delivery": settings["MAIL_DELIVERY"]}
+    try:
+        if queue_conn is None:
+            result["mail"] = jobs.send_user_mail(user_id, "welcome", settings)
+        else:
+            job = delivery.enqueue_welcome_email(user_id, queue_conn)
+            result["job_id"] = job.id
+            followup = settings["FOLLOWUP_DELAY_SECONDS"]
+            if followup and followup > 0:
+                delivery.schedule_followup_email(user_id, queue_conn, followup)
+    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        # Compensate: the user goes, so they can sign up again once mail works.
+        conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        what = "Redis" if isinstance(exc, redis.RedisError) else "the mail server"
+        current_app.logger.warning("signup refused, %s unavailable: %s", what, exc)
+        raise SignupError(f"We cannot take signups right now: {what} is unavailable. "
+                          "Please try again in a minute.", status=503) from None
+    return result
+
+
+@bp.get("/users/<int:user_id>")
+def show_user(user_id: int):
+    user = db.get_user(db.get_db(), user_id)
+    if user is None:
+        abort(404)
+    return render_template("user.html", user=user,
+                           delivery=current_app.config["MAIL_DELIVERY"])

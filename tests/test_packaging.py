@@ -1,0 +1,45 @@
+"""pip (pyproject.toml) and conda (environment.yml) routes install the same things."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def _spec(requirement: str) -> str:
+    return requirement.split(";")[0].replace(" ", "").lower()
+
+
+def test_environment_yml_and_pyproject_name_the_same_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_part = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip_part, "environment.yml must install this package"
+    from_conda = {_name(r): _spec(r) for r in pip_part if not r.startswith("-")}
+    from_pip = {_name(r): _spec(r) for r in project["dependencies"]}
+    assert from_conda == from_pip
+
+
+def test_conda_brings_python_and_redis_server():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    names = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    assert {"python", "redis-server", "pip"} <= names
+    assert "conda-forge" in env["channels"]
+
+
+def test_python_and_stack_versions_are_pinned_as_the_card_says():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = {_name(r): _spec(r) for r in project["dependencies"]}
+    assert project["requires-python"] == ">=3.11"
+    assert deps["rq"] == "rq>=3.0,<4" and deps["redis"] == "redis>=8.0,<9"
+    for required in ("jupyterlab", "redis", "rq", "nbval", "ipywidgets", "pytest", "six"):
+        assert required in deps

