@@ -1,0 +1,266 @@
+"""Jobs, queues and the JSON/allowlist rules, run with SimpleWorker (fast, in process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import pickle
+import uuid
+
+import pytest
+from rq import Queue, SimpleWorker
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from mailer_app import db, delivery, jobs, mail
+from mailer_app.queues import (
+    QUEUE_NAMES,
+    AllowlistJob,
+    JobRefused,
+    all_queues,
+    get_queue,
+    is_allowed_function,
+)
+
+GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
+
+
+def work(conn, queues=None):
+    """Run every queued job in this process, highest priority first, then stop."""
+    worker = SimpleWorker(queues or all_queues(conn), connection=conn,
+                          serializer=JSONSerializer, job_class=AllowlistJob)
+    worker.work(burst=True)
+    return worker
+
+
+def test_queue_names_are_in_priority_order():
+    assert QUEUE_NAMES == ["high", "default", "mailers", "low"]
+
+
+def test_queued_signup_enqueues_instead_of_sending(queued_app, conn, outbox):
+    response = queued_app.test_client().post("/users", json=GOOD)
+    assert response.status_code == 201
+    assert response.json["job_id"] == "welcome-1"
+    assert mail.list_outbox(outbox) == []
+    job = get_queue("mailers", conn).fetch_job("welcome-1")
+    assert job.func_name == "mailer_app.jobs.send_welcome_email"
+    assert job.args == [1]
+    assert job.retries_left == 3 and job.retry_intervals == [10, 60, 300]
+    work(conn)
+    assert job.get_status(refresh=True) == JobStatus.FINISHED
+    assert job.return_value()["status"] == "sent"
+    [message] = mail.list_outbox(outbox)
+    assert "by a background job" in mail.read_message(message["path"]).get_body(("plain",)
+                                                                                ).get_content()
+
+
+def test_signup_page_says_the_email_is_on_its_way(queued_app):
+    client = queued_app.test_client()
+    client.post("/users", data=GOOD)
+    assert b"is on its way" in client.get("/users/1").data
+
+
+def _add_user(env, email="ada@example.com"):
+    conn = db.connect(env["DATABASE"])
+    db.init_db(env["DATABASE"])
+    cur = conn.execute("INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)",
+                       ("Ada", email, db.utcnow()))
+    return cur.lastrowid
+
+
+def test_duplicate_enqueue_is_refused_and_sends_once(env, conn, outbox):
+    user_id = _add_user(env)
+    delivery.enqueue_welcome_email(user_id, conn)
+    with pytest.raises(DuplicateJobError):
+        delivery.enqueue_welcome_email(user_id, conn)
+    work(conn)
+    assert len(mail.list_outbox(outbox)) == 1
+
+
+def test_running_the_job_twice_sends_once(env, conn, outbox):
+    user_id = _add_user(env)
+    q = get_queue("mailers", conn)
+    first = q.enqueue(jobs.send_welcome_email, user_id)
+    second = q.enqueue(jobs.send_welcome_email, user_id)  # another id: a retry, say
+    work(conn)
+    assert first.return_value()["status"] == "sent"
+    assert second.return_value()["status"] == "already-sent"
+    assert len(mail.list_outbox(outbox)) == 1
+
+
+def test_missing_user_fails_the_job_plainly(env, conn):
+    db.init_db(env["DATABASE"])
+    job = get_queue("mailers", conn).enqueue(jobs.send_welcome_email, 999)
+    work(conn)
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    assert "UserNotFound: No user with id 999" in job.latest_result().exc_string
+
+
+class Point:
+    pass
+
+
+@pytest.mark.parametrize(("argument", "message"), [
+    (dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "is a datetime"),
+    (dt.date(2026, 1, 1), "is a date"),
+    (decimal.Decimal("1.5"), "is a Decimal"),
+    (uuid.UUID(int=1), "is a UUID"),
+    ({1, 2}, "is a set"),
+    (b"bytes", "is a bytes"),
+    ((1, 2), "pass a list instead"),
+    (Point(), "pass an id and look the object up"),
+    ({1: "a"}, "keys must be strings"),
+    ([{"when": dt.datetime(2026, 1, 1)}], "argument[0][0]['when'] is a datetime"),
+])
+def test_non_json_arguments_are_refused_at_enqueue(conn, argument, message):
+    q = get_queue("default", conn)
+    with pytest.raises(JobRefused, match="simple JSON types|must be strings") as caught:
+        q.enqueue(jobs.add, argument, 1)
+    assert message in str(caught.value)
+    assert q.count == 0
+
+
+def test_json_arguments_are_accepted(conn):
+    job = get_queue("default", conn).enqueue(jobs.add, 2, 3.5)
+    work(conn)
+    assert job.return_value() == 5.5
+
+
+@pytest.mark.parametrize("func", ["os.system", "subprocess.run", "builtins.eval",
+                                  "mailer_app.services.main", "__main__.send_email", "noop"])
+def test_only_project_job_functions_can_be_enqueued(conn, func):
+    q = get_queue("default", conn)
+    with pytest.raises(JobRefused):
+        q.enqueue(func, "echo pwned")
+    assert q.count == 0
+
+
+def test_main_module_jobs_get_a_clear_message(conn):
+    with pytest.raises(JobRefused, match="defined in the notebook .*mailer_app/jobs.py"):
+        get_queue("default", conn).enqueue("__main__.send_email", 1)
+
+
+def test_allowlist_accepts_exercise_modules():
+    assert is_allowed_function("ex03a_enqueue.send_later")
+    assert is_allowed_function("solutions.ex03a_enqueue.send_later")
+    assert not is_allowed_function("exercises_evil.x")
+    assert not is_allowed_function("mailer_app.jobs_evil.x")
+
+
+class _Exploit:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_planted_pickle_is_never_unpickled(conn, tmp_path):
+    marker = tmp_path / "pwned"
+    q = get_queue("default", conn)
+    # An attacker with access to Redis writes a job whose data is a pickle bomb.
+    job = Job.create(jobs.noop, connection=conn, origin="default", id="planted")
+    job.save()
+    conn.hset("rq:job:planted", "data", pickle.dumps(_Exploit(marker)))
+    conn.rpush("rq:queue:default", "planted")
+    conn.sadd("rq:queues", "rq:queue:default")
+    work(conn, [q])
+    assert not marker.exists()
+    assert "planted" in q.failed_job_registry.get_job_ids()
+
+
+def test_planted_json_job_naming_os_system_is_refused_by_the_worker(conn, tmp_path):
+    marker = tmp_path / "pwned"
+    plain = Queue("default", connection=conn, serializer=JSONSerializer)  # no allowlist
+    job = plain.enqueue("os.system", f"touch {marker}")
+    q = get_queue("default", conn)
+    work(conn, [q])
+    assert not marker.exists()
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    assert "Refusing to run 'os.system'" in job.latest_result().exc_string
+
+
+def test_pickle_queue_job_is_refused_by_a_json_worker(conn):
+    job = Queue("default", connection=conn).enqueue(jobs.add, 1, 2)  # pickle serializer
+    work(conn, [get_queue("default", conn)])
+    assert job.id in get_queue("default", conn).failed_job_registry.get_job_ids()
+
+
+def test_no_retry_is_the_default_and_keeps_the_job_in_failed(conn):
+    q = get_queue("default", conn)
+    job = q.enqueue(jobs.fail, "the mail server said no")
+    work(conn)
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    assert job.id in q.failed_job_registry
+    assert q.failed_job_registry.get_expiration_time(job) is not None
+    q.failed_job_registry.requeue(job.id)
+    assert job.get_status(refresh=True) == JobStatus.QUEUED
+
+
+def test_retry_without_intervals_runs_again_until_it_succeeds(conn):
+    from rq import Retry
+
+    q = get_queue("default", conn)
+    job = q.enqueue(jobs.flaky, "attempts", 2, retry=Retry(max=3))
+    work(conn)
+    assert job.get_status(refresh=True) == JobStatus.FINISHED
+    assert job.return_value() == 3
+
+
+def test_enqueue_at_needs_an_aware_datetime(conn, env):
+    with pytest.raises(ValueError, match="timezone-aware"):
+        delivery.schedule_followup_email_at(1, conn, dt.datetime(2030, 1, 1))
+    job = delivery.schedule_followup_email_at(1, conn, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    assert job.get_status() == JobStatus.SCHEDULED
+    assert job.id in get_queue("mailers", conn).scheduled_job_registry
+
+
+def test_queued_signup_schedules_the_followup(env, monkeypatch, conn):
+    from mailer_app import create_app
+
+    app = create_app({"MAIL_DELIVERY": "queued", "FOLLOWUP_DELAY_SECONDS": 3600})
+    app.test_client().post("/users", json=GOOD)
+    registry = get_queue("mailers", conn).scheduled_job_registry
+    assert registry.get_job_ids() == ["followup-1"]
+    scheduled_at = registry.get_scheduled_time("followup-1")
+    delta = scheduled_at - dt.datetime.now(dt.UTC)
+    assert 3590 < delta.total_seconds() <= 3600
+
+
+def test_redis_down_gives_503_and_stores_no_user(env, tmp_path):
+    from mailer_app import create_app, services
+
+    dead = f"redis://127.0.0.1:{services.free_port()}/0"
+    app = create_app({"MAIL_DELIVERY": "queued", "REDIS_URL": dead})
+    response = app.test_client().post("/users", json=GOOD)
+    assert response.status_code == 503
+    assert "make redis" in response.json["error"]
+    assert db.count_users(db.connect(env["DATABASE"])) == 0
+
+
+def test_digest_lists_todays_signups(client, conn, outbox):
+    client.post("/users", json=GOOD)
+    job = get_queue("default", conn).enqueue(jobs.send_daily_digest)
+    work(conn)
+    assert job.return_value()["signups"] == 1
+    digest = [m for m in mail.list_outbox(outbox) if m["kind"] == "digest"]
+    assert digest[0]["to"] == "team@mailer.test"
+
+
+def test_scrape_stores_only_what_changed(live_server, env, conn):
+    with live_server() as base:
+        url = f"{base}/status"
+        q = get_queue("low", conn)
+        first, same = q.enqueue(jobs.scrape_status_page, url), q.enqueue(jobs.scrape_status_page,
+                                                                          url)
+        work(conn)
+        _add_user(env, "new@example.com")
+        changed = q.enqueue(jobs.scrape_status_page, url)
+        work(conn)
+    assert [j.return_value()["changed"] for j in (first, same, changed)] == [True, False, True]
+    rows = db.connect(env["DATABASE"]).execute(
+        "SELECT changed, body FROM page_snapshots ORDER BY id").fetchall()
+    assert [r["changed"] for r in rows] == [1, 0, 1]
+    assert "Users: 1" in rows[-1]["body"]
