@@ -4,8 +4,9 @@ Ruby readers: the seed tutorial used Sidetiq (``recurrence { hourly }``); RQ 3 s
 idea as ``rq cron``, one long-running process that enqueues registered jobs on an interval or a
 cron string. Run exactly one: two ``rq cron`` processes enqueue every job twice.
 
-Settings (environment): ``SCRAPE_INTERVAL_SECONDS`` (default 60) and ``DIGEST_CRON``
-(default ``"0 8 * * *"``, 08:00 every day, in the machine's local time as RQ 3 reads it).
+Settings (environment): ``SCRAPE_URL`` (the page to watch), ``SCRAPE_INTERVAL_SECONDS``
+(default 60) and ``DIGEST_CRON`` (default ``"0 8 * * *"``, 08:00 every day, in the machine's
+local time, as RQ 3 reads cron strings).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rq import Queue
 from rq.cron import register
 from rq.serializers import JSONSerializer
 
+from mailer_app.config import load_settings
 from mailer_app.jobs import scrape_status_page, send_daily_digest
 from mailer_app.queues import AllowlistJob
 
@@ -29,6 +31,7 @@ rq.cron.Queue = functools.partial(Queue, serializer=JSONSerializer, job_class=Al
 register(
     scrape_status_page,
     queue_name="low",
+    args=[load_settings()["SCRAPE_URL"]],
     interval=int(os.environ.get("SCRAPE_INTERVAL_SECONDS", "60")),
     name="scrape-status-page",
 )

@@ -107,7 +107,9 @@ class AllowlistJob(Job):
     def func(self):
         func_name = self.func_name
         if not is_allowed_function(func_name):
-            raise JobRefused(f"Refusing to run {func_name!r}: not one of this project's job functions.")
+            raise JobRefused(
+                f"Refusing to run {func_name!r}: not one of this project's job functions."
+            )
         return super().func
 
 

@@ -319,7 +319,9 @@ def start_process(
     return ManagedProcess(process, log_path, name)
 
 
-def start_worker(redis_url: str, queues=None, *, env=None, log_dir=None, **kwargs) -> ManagedProcess:
+def start_worker(
+    redis_url: str, queues=None, *, env=None, log_dir=None, **kwargs
+) -> ManagedProcess:
     """Start a real ``rq worker`` process (same interpreter) and wait until it registers."""
     process = start_process(
         worker_command(redis_url, queues, **kwargs), name="worker", env=env, log_dir=log_dir
