@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_addoption(parser):
     group = parser.getgroup("workbook")
     group.addoption(
-        "--target", choices=("exercises", "solutions"),
-        default=os.environ.get("WORKBOOK_TARGET", "exercises"),
-        help="Folder whose exercise modules the exercise tests import (env WORKBOOK_TARGET).",
+        "--target", default=os.environ.get("WORKBOOK_TARGET", "exercises"),
+        help="exercises (default), solutions, or a folder of modules (the mutants): where the "
+             "exercise tests import from. The environment variable WORKBOOK_TARGET sets it too.",
     )
     group.addoption(
         "--expect-stubs", action="store_true",
@@ -32,15 +32,65 @@ def pytest_addoption(parser):
     )
 
 
+def target_folder(target: str) -> Path:
+    """The folder exercise modules are imported from, for ``--target``."""
+    folder = ROOT / target if target in ("exercises", "solutions") else Path(target).resolve()
+    if not folder.is_dir():
+        raise pytest.UsageError(f"--target {target!r}: no such folder {folder}")
+    return folder
+
+
 def pytest_configure(config):
     target = config.getoption("--target")
     os.environ["WORKBOOK_TARGET"] = target
     # Exercise modules are imported by bare name from the chosen folder (workers inherit it).
-    folder = str(ROOT / target)
+    folder = str(target_folder(target))
     sys.path.insert(0, folder)
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [folder] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--expect-stubs"):
+        # Only exercise tests have stubs to fail on.
+        keep = [item for item in items if item.get_closest_marker("exercise")]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when != "call" or not item.get_closest_marker("exercise"):
+        return report
+    stub = call.excinfo is not None and _raised_by_stub(call.excinfo.value)
+    if item.config.getoption("--expect-stubs"):
+        # Teeth: a test must reach the stub and fail there; passing means it checks nothing.
+        if report.passed:
+            report.outcome = "failed"
+            report.longrepr = f"{item.nodeid} passes on the untouched stub: it has no teeth."
+        elif stub:
+            report.outcome = "passed"
+            report.sections.append(("stub", "failed on the stub, as it must"))
+        else:
+            report.longrepr = (f"{item.nodeid} failed on the stub without reaching it "
+                               f"(no NotImplementedError):\n{report.longrepr}")
+    elif stub:
+        # A student's untouched stub: one plain line, not a wall of traceback.
+        report.longrepr = f"not implemented yet: {call.excinfo.value}"
+    return report
+
+
+def _raised_by_stub(exc: BaseException | None) -> bool:
+    """Whether ``exc`` or anything it was raised from is a stub's NotImplementedError."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, NotImplementedError):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _our_children() -> list[psutil.Process]:

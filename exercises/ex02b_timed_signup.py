@@ -1,0 +1,25 @@
+# Generated from solutions/ex02b_timed_signup.py by tools/make_exercises.py: edit the solution, then
+# run `make exercises`. Your work goes where NotImplementedError is raised.
+"""Exercise 02b: time a signup request over real HTTP, as the user experiences it.
+
+Complete ``timed_signup(base_url, name, email)``: POST the signup as JSON to
+``{base_url}/users`` and return ``(status, seconds)``: the HTTP status and the wall-clock
+seconds from sending the request until the whole response was read. A 4xx answer is a
+result too: return its status, do not raise.
+
+Hint: ``urllib.request.Request(url, data=..., headers={"Content-Type": "application/json"})``,
+``time.perf_counter()``, and ``urllib.error.HTTPError`` has ``.code``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+
+def timed_signup(base_url: str, name: str, email: str) -> tuple[int, float]:
+    """POST a signup and return (HTTP status, seconds the request took)."""
+    body = json.dumps({"name": name, "email": email}).encode()
+    raise NotImplementedError('Exercise 02b, timed_signup: start a perf_counter, urlopen the Request, read() the body, stop the clock.')

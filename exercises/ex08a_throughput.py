@@ -1,0 +1,28 @@
+# Generated from solutions/ex08a_throughput.py by tools/make_exercises.py: edit the solution, then
+# run `make exercises`. Your work goes where NotImplementedError is raised.
+"""Exercise 08a: measure throughput with N real worker processes.
+
+Complete ``measure(redis_url, n_jobs, n_workers, seconds_per_job)``: enqueue ``n_jobs`` jobs
+of ``mailer_app.jobs.sleep_for(seconds_per_job)`` on the ``default`` queue, start
+``n_workers`` burst workers (``mailer_app.services.start_worker(..., burst=True)``), wait
+for all of them to exit, and return ``(jobs_finished, wall_seconds)``, measured from just
+before the workers start until the last one exits. Stop every worker you start, also when
+something fails.
+
+Hint: ``get_queue("default", conn).enqueue_many([...])`` with ``Queue.prepare_data``;
+``process.wait()``; ``queue.finished_job_registry.count``; try/finally around the workers.
+"""
+
+from __future__ import annotations
+
+import time
+
+from mailer_app import jobs, services
+from mailer_app.queues import get_connection, get_queue
+
+
+def measure(redis_url: str, n_jobs: int, n_workers: int,
+            seconds_per_job: float) -> tuple[int, float]:
+    """Run ``n_jobs`` sleeping jobs on ``n_workers`` workers; return (finished, seconds)."""
+    queue = get_queue("default", get_connection(redis_url))
+    raise NotImplementedError('Exercise 08a, measure: enqueue, start the workers (burst=True, queues=["default"]), wait, stop in finally.')

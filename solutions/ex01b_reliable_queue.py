@@ -1,0 +1,45 @@
+"""Exercise 01b: a reliable worker loop that never loses a job it has taken.
+
+With BRPOP, a worker that crashes after popping loses the job. The fix RQ also uses: move
+the job atomically to a *processing* list, run it, and only then remove it (acknowledge).
+
+Complete ``take`` and ``work_one``:
+
+* ``take(conn, queue, processing, timeout)`` atomically moves the oldest item from ``queue``
+  to ``processing`` and returns it as text, or None after ``timeout`` seconds.
+* ``work_one(conn, queue, processing, handler, timeout)`` takes one item, calls
+  ``handler(text)``, and removes it from ``processing`` only if the handler returned. If the
+  handler raises, the item stays in ``processing`` (and the exception propagates). Returns
+  True if an item was handled, False if the queue stayed empty.
+
+Hint: BLMOVE (redis-py ``conn.blmove(src, dst, timeout, "RIGHT", "LEFT")``) and LREM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import redis
+
+
+def take(conn: redis.Redis, queue: str, processing: str, timeout: float = 1) -> str | None:
+    """Move the oldest item of ``queue`` onto ``processing`` and return it (or None)."""
+    ### HINT: conn.blmove(queue, processing, timeout, "RIGHT", "LEFT"), decoded to str.
+    ### BEGIN SOLUTION
+    item = conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")
+    return None if item is None else item.decode()
+    ### END SOLUTION
+
+
+def work_one(conn: redis.Redis, queue: str, processing: str,
+             handler: Callable[[str], object], timeout: float = 1) -> bool:
+    """Handle one item; acknowledge it (LREM from ``processing``) only after success."""
+    ### HINT: take() it, call handler(item), then conn.lrem(processing, 1, item).
+    ### BEGIN SOLUTION
+    item = take(conn, queue, processing, timeout)
+    if item is None:
+        return False
+    handler(item)
+    conn.lrem(processing, 1, item)
+    return True
+    ### END SOLUTION

@@ -1,0 +1,43 @@
+"""Exercise 05a: route each kind of job to the queue its urgency deserves.
+
+The workbook's queues, highest priority first, are ``high``, ``default``, ``mailers`` and
+``low``. Complete ``queue_for(kind)``:
+
+* ``"password_reset"`` and ``"login_code"``: a user is waiting, so ``high``;
+* ``"welcome"``, ``"followup"``: email, so ``mailers``;
+* ``"digest"``, ``"report"``, ``"scrape"``: nobody waits, so ``low``;
+* anything else: ``default``.
+
+and ``enqueue_routed(conn, kind, func, *args)``, which enqueues on that queue (built with
+``mailer_app.queues.get_queue``) and returns the job.
+
+Hint: a dict from kind to queue name and ``.get(kind, "default")``.
+"""
+
+from __future__ import annotations
+
+import redis
+from rq.job import Job
+
+from mailer_app.queues import get_queue
+
+
+def queue_for(kind: str) -> str:
+    """The name of the queue that jobs of ``kind`` belong on."""
+    ### HINT: look the kind up in a dict; unknown kinds go to "default".
+    ### BEGIN SOLUTION
+    routes = {
+        "password_reset": "high", "login_code": "high",
+        "welcome": "mailers", "followup": "mailers",
+        "digest": "low", "report": "low", "scrape": "low",
+    }
+    return routes.get(kind, "default")
+    ### END SOLUTION
+
+
+def enqueue_routed(conn: redis.Redis, kind: str, func, *args) -> Job:
+    """Enqueue ``func(*args)`` on the queue for ``kind``."""
+    ### HINT: get_queue(queue_for(kind), conn).enqueue(func, *args)
+    ### BEGIN SOLUTION
+    return get_queue(queue_for(kind), conn).enqueue(func, *args)
+    ### END SOLUTION

@@ -1,0 +1,29 @@
+import ex03a_enqueue as ex
+import pytest
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from mailer_app import db, mail
+from mailer_app.queues import AllowlistJob, get_queue
+
+pytestmark = pytest.mark.exercise("03a")
+
+
+def test_job_is_on_the_mailers_queue_with_its_id(conn):
+    job = ex.enqueue_welcome(conn, 7)
+    assert job.id == "welcome-7"
+    assert job.func_name == "mailer_app.jobs.send_welcome_email"
+    assert list(job.args) == [7]
+    assert get_queue("mailers", conn).job_ids == ["welcome-7"]
+
+
+def test_a_worker_sends_the_email(env, conn, outbox):
+    db.init_db(env["DATABASE"])
+    db.connect(env["DATABASE"]).execute(
+        "INSERT INTO users (name, email, created_at) VALUES ('Ada', 'ada@example.com', 'now')")
+    ex.enqueue_welcome(conn, 1)
+    queue = get_queue("mailers", conn)
+    SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
+                 job_class=AllowlistJob).work(burst=True)
+    [message] = mail.list_outbox(outbox)
+    assert message["to"] == "Ada <ada@example.com>"

@@ -1,0 +1,31 @@
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+
+import ex03b_json_args as ex
+import pytest
+
+pytestmark = pytest.mark.exercise("03b")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC), "2026-11-27T09:30:00+00:00"),
+    (dt.date(2026, 11, 27), "2026-11-27"),
+    (Decimal("19.99"), "19.99"),
+    (uuid.UUID(int=1), "00000000-0000-0000-0000-000000000001"),
+    ((1, 2), [1, 2]),
+    ({3, 1, 2}, [1, 2, 3]),
+    ({"at": dt.date(2026, 1, 2), "tags": ("a",)}, {"at": "2026-01-02", "tags": ["a"]}),
+    ([None, True, 1.5, "x"], [None, True, 1.5, "x"]),
+])
+def test_converts_to_plain_json(value, expected):
+    converted = ex.to_job_args(value)
+    assert converted == expected
+    assert json.loads(json.dumps(converted)) == expected
+
+
+@pytest.mark.parametrize("value", [object(), {1: "a"}, [b"bytes"], {"f": print}])
+def test_refuses_what_json_cannot_hold(value):
+    with pytest.raises(TypeError):
+        ex.to_job_args(value)

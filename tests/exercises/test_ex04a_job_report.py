@@ -1,0 +1,27 @@
+import ex04a_job_report as ex
+import pytest
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from mailer_app import jobs
+from mailer_app.queues import AllowlistJob, get_queue
+
+pytestmark = pytest.mark.exercise("04a")
+
+
+def _run(conn, queue):
+    SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
+                 job_class=AllowlistJob).work(burst=True)
+
+
+def test_finished_failed_queued_and_missing(conn):
+    q = get_queue("default", conn)
+    ok = q.enqueue(jobs.add, 2, 3, job_id="ok")
+    bad = q.enqueue(jobs.fail, "the mail server said no", job_id="bad")
+    _run(conn, q)
+    waiting = q.enqueue(jobs.noop, job_id="waiting")
+    assert ex.job_report(conn, ok.id) == {"id": "ok", "status": "finished", "result": 5}
+    assert ex.job_report(conn, bad.id) == {
+        "id": "bad", "status": "failed", "error": "RuntimeError: the mail server said no"}
+    assert ex.job_report(conn, waiting.id) == {"id": "waiting", "status": "queued"}
+    assert ex.job_report(conn, "no-such-job") == {"id": "no-such-job", "status": "missing"}

@@ -1,0 +1,32 @@
+import ex04b_retry as ex
+import pytest
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from mailer_app import jobs
+from mailer_app.queues import AllowlistJob, get_queue
+
+pytestmark = pytest.mark.exercise("04b")
+
+
+@pytest.mark.parametrize(("attempts", "base", "intervals"), [
+    (3, 10, [10, 20, 40]), (1, 5, [5]), (5, 1, [1, 2, 4, 8, 16]),
+])
+def test_backoff_doubles(attempts, base, intervals):
+    retry = ex.backoff_retry(attempts, base)
+    assert retry.max == attempts and retry.intervals == intervals
+
+
+def test_zero_attempts_is_refused():
+    with pytest.raises(ValueError):
+        ex.backoff_retry(0, 10)
+
+
+def test_a_flaky_job_succeeds_on_a_later_attempt(conn):
+    q = get_queue("default", conn)
+    job = ex.enqueue_with_retry(q, jobs.flaky, "attempts", 2, attempts=3, base=0)
+    assert job.retries_left == 3 and job.retry_intervals == [0, 0, 0]
+    SimpleWorker([q], connection=conn, serializer=JSONSerializer,
+                 job_class=AllowlistJob).work(burst=True)
+    assert job.get_status(refresh=True) == "finished"
+    assert int(conn.get("attempts")) == 3

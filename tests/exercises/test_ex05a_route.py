@@ -1,0 +1,23 @@
+import ex05a_route as ex
+import pytest
+
+from mailer_app import jobs
+from mailer_app.queues import get_queue
+
+pytestmark = pytest.mark.exercise("05a")
+
+
+@pytest.mark.parametrize(("kind", "queue"), [
+    ("password_reset", "high"), ("login_code", "high"), ("welcome", "mailers"),
+    ("followup", "mailers"), ("digest", "low"), ("report", "low"), ("scrape", "low"),
+    ("thumbnail", "default"), ("", "default"),
+])
+def test_queue_for(kind, queue):
+    assert ex.queue_for(kind) == queue
+
+
+def test_enqueue_routed_puts_the_job_on_its_queue(conn):
+    job = ex.enqueue_routed(conn, "password_reset", jobs.add, 1, 2)
+    assert job.origin == "high"
+    assert get_queue("high", conn).job_ids == [job.id]
+    assert get_queue("default", conn).count == 0

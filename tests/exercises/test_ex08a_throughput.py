@@ -1,0 +1,16 @@
+import ex08a_throughput as ex
+import pytest
+
+pytestmark = [pytest.mark.exercise("08a"), pytest.mark.slow]
+
+
+def test_more_workers_finish_io_bound_jobs_sooner(redis_url, conn, env):
+    done_one, one = ex.measure(redis_url, 12, 1, 0.5)
+    conn.flushall()
+    done_four, four = ex.measure(redis_url, 12, 4, 0.5)
+    assert done_one == done_four == 12
+    assert one >= 12 * 0.5
+    assert four < one * 0.7, (one, four)
+    from rq import Worker
+
+    assert Worker.count(connection=conn) == 0, "every worker must have stopped"
