@@ -109,6 +109,30 @@ def scrape_status_page(url: str | None = None) -> dict[str, Any]:
     return {"url": url, "changed": changed, "sha256": digest[:12]}
 
 
+def send_welcome_then_fail_once(user_id: int, attempts_key: str, idempotent: bool = True) -> str:
+    """Send the welcome email, then fail the first attempt, as a later step (a CRM call) might.
+
+    With ``idempotent=False`` the email goes out without checking or setting the durable
+    mark, as a naive job would: every retry sends it again. Notebook 07 runs both.
+    """
+    settings = load_settings()
+    if idempotent:
+        send_user_mail(user_id, "welcome", settings)
+    else:
+        conn = db.connect(settings["DATABASE"])
+        try:
+            user = db.get_user(conn, int(user_id))
+        finally:
+            conn.close()
+        mail.deliver(mail.build_message("welcome", user["email"], settings["MAIL_FROM"],
+                                        name=user["name"], email=user["email"], queued=True),
+                     settings)
+    attempt = get_current_job().connection.incr(attempts_key)
+    if attempt == 1:
+        raise TimeoutError("the CRM call after the email timed out")
+    return f"attempt {attempt} done"
+
+
 # --- small jobs for the notebooks, tests and benchmarks ----------------------------------
 
 def add(a: float, b: float) -> float:

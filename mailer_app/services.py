@@ -77,6 +77,20 @@ def find_redis_cli() -> str | None:
     return shutil.which("redis-cli")
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM us if the process that started us dies.
+
+    A safety net for a notebook kernel or a test run killed with SIGKILL, whose clean-up code
+    never runs; elsewhere the clean-up code (stop by PID) is all there is.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def free_port() -> int:
     """Return a TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
@@ -197,7 +211,7 @@ def start_redis(
     args += list(extra_args)
     process = subprocess.Popen(
         args, cwd=directory, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
+        stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
     )
     server = RedisServer(process, port, directory, password)
     try:
@@ -315,6 +329,7 @@ def start_process(
         process = subprocess.Popen(
             list(cmd), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=_child_env(env), cwd=cwd or PROJECT_ROOT, start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     return ManagedProcess(process, log_path, name)
 
