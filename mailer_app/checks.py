@@ -35,8 +35,13 @@ class CheckResult:
                 f"(or `make check EX={self.exercise}` in a terminal).")
 
 
-def check(exercise: str, target: str | None = None) -> CheckResult:
+def check(exercise: str, target: str | None = None) -> None:
     """Run the tests of ``exercise`` (like ``"03a"``) and print a one-line verdict."""
+    print(run_check(exercise, target))
+
+
+def run_check(exercise: str, target: str | None = None) -> CheckResult:
+    """Run the tests of ``exercise`` and return how many passed."""
     target = target or os.environ.get("WORKBOOK_TARGET", "exercises")
     files = sorted((PROJECT_ROOT / "tests" / "exercises").glob(f"test_ex{exercise}_*.py"))
     if not files:
@@ -58,6 +63,4 @@ def check(exercise: str, target: str | None = None) -> CheckResult:
         if line.startswith("E ") or "Error" in line:
             problem = line.strip()[:200]
             break
-    result = CheckResult(exercise, passed, total, problem)
-    print(result)
-    return result
+    return CheckResult(exercise, passed, total, problem)

@@ -201,7 +201,9 @@ def start_redis(
     if persistence == "none":
         args += ["--save", "", "--appendonly", "no"]
     elif persistence == "rdb":
-        args += ["--save", "3600 1 300 100 60 10000", "--appendonly", "no"]
+        # Separate tokens: Redis 6.2 ignores a quoted "3600 1" on its command line.
+        args += ["--save", "3600", "1", "--save", "300", "100", "--save", "60", "10000",
+                 "--appendonly", "no"]
     elif persistence == "aof":
         args += ["--save", "", "--appendonly", "yes", "--appendfsync", "everysec"]
     else:

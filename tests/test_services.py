@@ -60,6 +60,8 @@ def test_persistence_modes_set_what_they_say():
         assert config["appendonly"] == "yes"
         assert config["appendfsync"] == "everysec"
         assert config["maxmemory-policy"] == "noeviction"
+    with services.redis_server(persistence="rdb") as server:
+        assert server.client().config_get("save")["save"] == "3600 1 300 100 60 10000"
     with services.redis_server(persistence="none") as server:
         config = server.client().config_get("*")
         assert config["appendonly"] == "no" and config["save"] == ""
