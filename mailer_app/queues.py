@@ -74,6 +74,13 @@ def check_json_arguments(value: Any, where: str = "arguments") -> None:
     )
 
 
+def _defined_in_main(name: str) -> JobRefused:
+    return JobRefused(
+        f"{name} is defined in the notebook (__main__), which a worker cannot import. Put the "
+        "job in a module such as mailer_app/jobs.py and import it from there."
+    )
+
+
 class AllowlistJob(Job):
     """A job that runs only the project's own job functions and only takes JSON arguments.
 
@@ -89,11 +96,7 @@ class AllowlistJob(Job):
             raise JobRefused("Bound methods cannot be jobs; use a module-level function.")
         func_name = job._func_name
         if func_name.startswith("__main__."):
-            raise JobRefused(
-                f"{func_name.removeprefix('__main__.')} is defined in the notebook (__main__), "
-                "which a worker cannot import. Put the job in a module such as "
-                "mailer_app/jobs.py and import it from there."
-            )
+            raise _defined_in_main(func_name.removeprefix("__main__."))
         if not is_allowed_function(func_name):
             raise JobRefused(
                 f"{func_name!r} is not a job function of this project; only functions in "
@@ -113,6 +116,17 @@ class AllowlistJob(Job):
         return super().func
 
 
+class WorkbookQueue(Queue):
+    """A queue that explains, rather than just refuses, a job defined in ``__main__``."""
+
+    job_class = AllowlistJob
+
+    def enqueue(self, f, *args, **kwargs):
+        if not isinstance(f, str) and getattr(f, "__module__", None) == "__main__":
+            raise _defined_in_main(getattr(f, "__qualname__", repr(f)))
+        return super().enqueue(f, *args, **kwargs)
+
+
 def redis_url() -> str:
     """The Redis URL from the environment (``REDIS_URL``), or the workbook's default."""
     return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -127,7 +141,7 @@ def get_queue(name: str = "default", connection: redis.Redis | None = None, **kw
     """Return the queue ``name`` with the workbook's serializer and job class."""
     if name not in QUEUE_NAMES:
         raise ValueError(f"Unknown queue {name!r}; the queues are {', '.join(QUEUE_NAMES)}.")
-    return Queue(
+    return WorkbookQueue(
         name,
         connection=connection or get_connection(),
         serializer=JSONSerializer,

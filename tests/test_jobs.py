@@ -139,6 +139,10 @@ def test_only_project_job_functions_can_be_enqueued(conn, func):
 def test_main_module_jobs_get_a_clear_message(conn):
     with pytest.raises(JobRefused, match="defined in the notebook .*mailer_app/jobs.py"):
         get_queue("default", conn).enqueue("__main__.send_email", 1)
+    namespace = {"__name__": "__main__"}
+    exec("def send_email(user_id):\n    return user_id", namespace)
+    with pytest.raises(JobRefused, match="send_email is defined in the notebook"):
+        get_queue("default", conn).enqueue(namespace["send_email"], 1)
 
 
 def test_allowlist_accepts_exercise_modules():
