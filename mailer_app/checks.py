@@ -29,7 +29,8 @@ class CheckResult:
 
     def __str__(self) -> str:
         if self.ok:
-            return f"✅ Exercise {self.exercise}: all {self.total} checks pass."
+            checks = "its 1 check passes" if self.total == 1 else f"all {self.total} checks pass"
+            return f"✅ Exercise {self.exercise}: {checks}."
         return (f"❌ Exercise {self.exercise}: {self.passed} of {self.total} checks pass. "
                 f"{self.first_problem}\n   Edit exercises/ and run this cell again "
                 f"(or `make check EX={self.exercise}` in a terminal).")
