@@ -41,7 +41,7 @@ def how_to_start(url: str) -> str:
     """Return the one line that tells a student how to start Redis for ``url``."""
     port = urlsplit(url).port or 6379
     return (
-        f"Redis is not running at {url}. Start it with `make redis` in the workbook folder "
+        f"Redis is not running at {redact(url)}. Start it with `make redis` in the workbook folder "
         f"(or `redis-server --port {port}` in a terminal), then try again."
     )
 
@@ -98,11 +98,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def redact(url: str) -> str:
+    """``url`` with its password replaced by ``***``, fit for messages and logs."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def connect(url: str, **kwargs) -> redis.Redis:
     """Connect to ``url`` and PING it, or raise :class:`RedisUnavailable` with a how-to line."""
     conn = redis.Redis.from_url(url, **kwargs)
     try:
         conn.ping()
+    except (redis.AuthenticationError, redis.exceptions.NoPermissionError) as exc:
+        raise RedisUnavailable(
+            f"Redis at {redact(url)} refused the login ({exc}). Check the user and password "
+            "in REDIS_URL (redis://user:password@host:port/0)."
+        ) from exc
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise RedisUnavailable(how_to_start(url)) from exc
     return conn

@@ -110,3 +110,34 @@ def test_worker_process_registers_and_stops(redis_url, tmp_path):
         assert [q.name for q in workers[0].queues] == ["high", "default", "mailers", "low"]
     assert proc.process.returncode is not None
     assert get_queue("default", get_connection(redis_url)).connection.ping()
+
+
+def test_wrong_password_says_so_and_hides_the_password():
+    with services.redis_server(password="s3cret") as server:
+        bad = f"redis://default:wrong-guess@127.0.0.1:{server.port}/0"
+        with pytest.raises(services.RedisUnavailable) as caught:
+            get_connection(bad)
+        assert "refused the login" in str(caught.value)
+        assert "wrong-guess" not in str(caught.value) and ":***@" in str(caught.value)
+        assert get_connection(server.url).ping()
+
+
+def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
+    from rq.job import JobStatus
+
+    from mailer_app import jobs
+
+    with services.redis_server(password="admin-secret") as server:
+        server.client().execute_command(
+            "ACL", "SETUSER", "rqworker", "on", ">worker-secret", "~rq:*", "resetchannels",
+            "&rq:*", "+@all", "-@dangerous")
+        url = f"redis://rqworker:worker-secret@127.0.0.1:{server.port}/0"
+        job = get_queue("default", get_connection(url)).enqueue(jobs.add, 1, 2)
+        with services.rq_worker(url, ["default"], log_dir=tmp_path):
+            from mailer_app.monitor import wait_until
+
+            wait_until(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 20)
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            get_connection(url).flushall()
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            get_connection(url).set("users:1", "not an rq key")
