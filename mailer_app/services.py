@@ -366,6 +366,24 @@ def start_worker(
     return process
 
 
+def work_horse_pid(worker: ManagedProcess, timeout: float = 30) -> int:
+    """The PID of the work-horse a forking worker forked for its current job.
+
+    Start the worker with ``with_scheduler=False``: the scheduler is another child process
+    and would be indistinguishable here.
+    """
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        children = psutil.Process(worker.pid).children()
+        if children:
+            return children[0].pid
+        if time.monotonic() > deadline:
+            raise TimeoutError("the worker forked no work-horse")
+        time.sleep(0.02)
+
+
 def wait_for_workers(redis_url: str, count: int, process: ManagedProcess | None = None,
                      timeout: float = 30) -> None:
     """Wait until ``count`` workers have registered with Redis."""
