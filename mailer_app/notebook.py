@@ -140,7 +140,8 @@ def post(base: str, path: str, payload: dict | None = None, form: dict | None = 
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
-            raw, status, kind = response.read(), response.status, response.headers.get_content_type()
+            raw, status = response.read(), response.status
+            kind = response.headers.get_content_type()
     except urllib.error.HTTPError as err:
         raw, status, kind = err.read(), err.code, err.headers.get_content_type()
     elapsed = time.perf_counter() - started

@@ -107,11 +107,48 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
+class RedisMisconfigured(RuntimeError):
+    """Redis runs with a setting that loses jobs (an evicting memory policy)."""
+
+
+_checked_policy: set[str] = set()
+
+
+def check_eviction_policy(conn: redis.Redis, url: str) -> None:
+    """Refuse a Redis whose ``maxmemory-policy`` may evict keys that have no expiry.
+
+    ``allkeys-lru`` and friends delete *any* key under memory pressure, job hashes and queues
+    included, without an error: emails that silently never go out. ``noeviction`` makes Redis
+    refuse writes instead, which the app reports. Checked once per URL; skipped when the user
+    may not run CONFIG (an ACL-limited worker user, say).
+    """
+    if url in _checked_policy:
+        return
+    try:
+        policy = conn.config_get("maxmemory-policy").get("maxmemory-policy", "noeviction")
+    except redis.exceptions.NoPermissionError:
+        policy = "unknown"
+    except redis.ResponseError:  # CONFIG renamed or disabled by the host
+        policy = "unknown"
+    if policy.startswith("allkeys-"):
+        raise RedisMisconfigured(
+            f"Redis at {redact(url)} runs with maxmemory-policy {policy}, which silently "
+            "deletes queued jobs when memory runs short. Set it to noeviction: "
+            "`redis-cli CONFIG SET maxmemory-policy noeviction` (and in redis.conf)."
+        )
+    _checked_policy.add(url)
+
+
 def connect(url: str, **kwargs) -> redis.Redis:
-    """Connect to ``url`` and PING it, or raise :class:`RedisUnavailable` with a how-to line."""
+    """Connect to ``url`` and PING it, or raise :class:`RedisUnavailable` with a how-to line.
+
+    Also refuses (once per URL) a Redis configured to evict keys: see
+    :func:`check_eviction_policy`.
+    """
     conn = redis.Redis.from_url(url, **kwargs)
     try:
         conn.ping()
+        check_eviction_policy(conn, url)
     except (redis.AuthenticationError, redis.exceptions.NoPermissionError) as exc:
         raise RedisUnavailable(
             f"Redis at {redact(url)} refused the login ({exc}). Check the user and password "
@@ -317,21 +354,52 @@ class ManagedProcess:
         if self.running():
             self.process.send_signal(sig)
 
+    def descendants(self) -> list[int]:
+        """PIDs of every process this one started (work-horses, the scheduler, pool workers)."""
+        import psutil
+
+        try:
+            return [child.pid for child in psutil.Process(self.pid).children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def kill_all(self) -> None:
+        """SIGKILL the process and everything it started, by PID: a machine losing power."""
+        doomed = self.descendants()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        _kill_pids(doomed)
+        self.process.wait()
+
     def stop(self, timeout: float = 15) -> int | None:
-        """Ask politely (SIGTERM: a warm shutdown for rq), then SIGKILL the process group."""
+        """Ask politely (SIGTERM: a warm shutdown for rq), then SIGKILL whatever is left.
+
+        An rq work-horse runs in a process group of its own, so the leftovers are found by
+        PID (the descendants seen before stopping), not by process group.
+        """
+        doomed = self.descendants()
         if self.running():
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 pass
-        # A forking worker's work-horse lives in the same process group; take it too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
         if self.running():
+            doomed += self.descendants()
             self.process.kill()
         self.process.wait()
+        _kill_pids(doomed)
         return self.process.returncode
+
+
+def _kill_pids(pids: list[int]) -> None:
+    import psutil
+
+    for pid in dict.fromkeys(pids):
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(pid)
+            proc.kill()
+            proc.wait(5)
 
 
 def start_process(
@@ -369,16 +437,17 @@ def start_worker(
 def work_horse_pid(worker: ManagedProcess, timeout: float = 30) -> int:
     """The PID of the work-horse a forking worker forked for its current job.
 
-    Start the worker with ``with_scheduler=False``: the scheduler is another child process
-    and would be indistinguishable here.
+    RQ's horse calls ``setpgrp()``, so it is the child that leads its own process group; the
+    scheduler process (``--with-scheduler``) stays in the worker's group.
     """
     import psutil
 
     deadline = time.monotonic() + timeout
     while True:
-        children = psutil.Process(worker.pid).children()
-        if children:
-            return children[0].pid
+        for child in psutil.Process(worker.pid).children():
+            with contextlib.suppress(ProcessLookupError, psutil.Error):
+                if os.getpgid(child.pid) == child.pid:
+                    return child.pid
         if time.monotonic() > deadline:
             raise TimeoutError("the worker forked no work-horse")
         time.sleep(0.02)

@@ -12,7 +12,7 @@ import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from mailer_app import db, delivery, jobs
-from mailer_app.services import RedisUnavailable, connect, how_to_start
+from mailer_app.services import RedisMisconfigured, RedisUnavailable, connect, how_to_start
 
 bp = Blueprint("signup", __name__)
 
@@ -124,7 +124,7 @@ def register(user: dict[str, str]) -> dict[str, Any]:
     if settings["MAIL_DELIVERY"] == "queued":
         try:
             queue_conn = redis_for_app()
-        except RedisUnavailable as exc:
+        except (RedisUnavailable, RedisMisconfigured) as exc:
             raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
     try:
         cursor = conn.execute(

@@ -43,3 +43,14 @@ def test_python_and_stack_versions_are_pinned_as_the_card_says():
     assert deps["rq"] == "rq>=3.0,<4" and deps["redis"] == "redis>=8.0,<9"
     for required in ("jupyterlab", "redis", "rq", "nbval", "ipywidgets", "pytest", "six"):
         assert required in deps
+
+
+def test_binder_environment_matches_but_for_the_editable_install():
+    root = yaml.safe_load((ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((ROOT / ".binder" / "environment.yml").read_text())
+    strip = [d for d in root["dependencies"] if not isinstance(d, dict)]
+    pip_root = next(d["pip"] for d in root["dependencies"] if isinstance(d, dict))
+    pip_binder = next(d["pip"] for d in binder["dependencies"] if isinstance(d, dict))
+    assert [d for d in binder["dependencies"] if not isinstance(d, dict)] == strip
+    assert pip_binder == [r for r in pip_root if r != "-e ."]
+    assert "pip install --no-deps -e ." in (ROOT / ".binder" / "postBuild").read_text()

@@ -141,3 +141,21 @@ def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
             get_connection(url).flushall()
         with pytest.raises(redis.exceptions.NoPermissionError):
             get_connection(url).set("users:1", "not an rq key")
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random"])
+def test_an_evicting_redis_is_refused(policy):
+    with services.redis_server(extra_args=["--maxmemory-policy", policy]) as server:
+        with pytest.raises(services.RedisMisconfigured, match="noeviction"):
+            services.connect(server.url)
+
+
+def test_the_app_refuses_an_evicting_redis_with_503(env, monkeypatch):
+    from mailer_app import create_app
+
+    with services.redis_server(extra_args=["--maxmemory-policy", "allkeys-lru"]) as server:
+        app = create_app({"MAIL_DELIVERY": "queued", "REDIS_URL": server.url})
+        response = app.test_client().post("/users", json={"name": "Ada",
+                                                          "email": "ada@example.com"})
+    assert response.status_code == 503
+    assert "maxmemory-policy allkeys-lru" in response.json["error"]

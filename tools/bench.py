@@ -152,6 +152,15 @@ def ceiling(table: Table, redis_url: str, port: int) -> None:
                   group="ceiling")
 
 
+def ceiling_fractions(table: Table) -> None:
+    """Each RQ rate as a share of one client's raw Redis round trips (the ceiling)."""
+    ceiling_row = next(r for r in table.rows if r["name"] == "redis-py LPUSH+RPOP round trips")
+    print(f"\n   RQ as a share of that ceiling ({ceiling_row['value']:,.0f} pairs/s)")
+    for row in [r for r in table.rows if r["unit"] == "jobs/s" and r["group"] != "ceiling"]:
+        table.add(f"{row['name']}, share of ceiling", 100 * row["value"] / ceiling_row["value"],
+                  "%", group="ceiling-share", of=row["name"])
+
+
 def peer(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, io_seconds: float) -> None:
     print("\n5. A peer for perspective: Huey on the same Redis (2 consumer processes)")
     os.environ["HUEY_REDIS_URL"] = redis_url  # read when huey_peer is imported, here and there
@@ -233,6 +242,7 @@ def main(argv=None) -> int:
         processing(table, server.url, settings["noop_jobs"], settings["io_jobs"],
                    settings["rounds"], 0.1, settings["io_workers"])
         ceiling(table, server.url, server.port)
+        ceiling_fractions(table)
         peer(table, server.url, settings["noop_jobs"], settings["io_jobs"], 0.1)
     args.out.mkdir(parents=True, exist_ok=True)
     record = {"machine": machine, "when": datetime.now(UTC).isoformat(timespec="seconds"),
