@@ -32,7 +32,8 @@ stop:  ## Stop the workbook's own Redis (by the PID in var/redis.pid)
 	@if [ -x $(PY) ]; then $(PY) -m mailer_app.services redis-stop; fi
 
 lab: setup redis db  ## Set everything up and open JupyterLab on the workbook
-	$(BIN)/jupyter lab notebooks/00_welcome_to_the_workbook.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+		notebooks/00_welcome_to_the_workbook.ipynb
 
 worker: setup  ## Run a worker on every queue, highest priority first, with the scheduler
 	$(BIN)/rq worker --url $(REDIS_URL) --serializer json --job-class mailer_app.queues.AllowlistJob --with-scheduler high default mailers low
