@@ -10,7 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
 import redis
 
@@ -91,28 +90,6 @@ def _raised_by_stub(exc: BaseException | None) -> bool:
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
-
-
-def _our_children() -> list[psutil.Process]:
-    try:
-        return psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return []
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """Fail the session if a process the tests started is still running (and stop it)."""
-    leftovers = [p for p in _our_children() if p.is_running()]
-    described = []
-    for proc in leftovers:
-        try:
-            described.append(f"{proc.pid} {' '.join(proc.cmdline())[:120]}")
-            proc.kill()
-        except psutil.Error:
-            pass
-    if described:
-        print("\nOrphaned processes left by the tests (now killed):\n  " + "\n  ".join(described))
-        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")

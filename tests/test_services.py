@@ -159,3 +159,32 @@ def test_the_app_refuses_an_evicting_redis_with_503(env, monkeypatch):
                                                           "email": "ada@example.com"})
     assert response.status_code == 503
     assert "maxmemory-policy allkeys-lru" in response.json["error"]
+
+
+def test_the_session_check_sees_a_process_left_running():
+    from mailer_app.pytest_plugin import leftover_processes
+
+    before = {p.pid for p in leftover_processes()}
+    server = services.start_redis()
+    try:
+        assert server.pid in {p.pid for p in leftover_processes()} - before
+    finally:
+        server.stop()
+    assert server.pid not in {p.pid for p in leftover_processes()}
+
+
+def test_a_session_that_leaves_a_redis_running_fails(tmp_path):
+    (tmp_path / "test_leaky.py").write_text(
+        "from mailer_app import services\n\n\n"
+        "def test_forgets_to_stop():\n"
+        "    print('PID', services.start_redis().pid)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-s", "-p", "mailer_app.pytest_plugin",
+         "-p", "no:cacheprovider", str(tmp_path / "test_leaky.py")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )
+    assert result.returncode == 1, result.stdout
+    assert "Processes left running by the tests (now killed)" in result.stdout
+    pid = int(result.stdout.split("PID ", 1)[1].split()[0])
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
