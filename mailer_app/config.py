@@ -42,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
 CHOICES = {"MAIL_DELIVERY": ("inline", "queued"), "MAIL_BACKEND": ("outbox", "smtp")}
 
 
-def _coerce(name: str, raw: str, default: Any) -> Any:
+def _coerce(raw: str, default: Any) -> Any:
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
@@ -58,7 +58,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     for name, default in DEFAULTS.items():
         if name in os.environ:
             try:
-                settings[name] = _coerce(name, os.environ[name], default)
+                settings[name] = _coerce(os.environ[name], default)
             except ValueError:
                 raise ValueError(
                     f"{name}={os.environ[name]!r} is not a valid {type(default).__name__}"

@@ -185,8 +185,3 @@ def live_server(env):
 
     return start
 
-
-def outbox_messages(path):
-    from mailer_app import mail
-
-    return mail.list_outbox(path)
