@@ -47,6 +47,13 @@ def reset_db(path: str | Path) -> None:
         conn.close()
 
 
+def insert_user(conn: sqlite3.Connection, name: str, email: str) -> int:
+    """Store a user (``sqlite3.IntegrityError`` if the email exists); return the new id."""
+    return conn.execute(
+        "INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)", (name, email, utcnow())
+    ).lastrowid
+
+
 def get_user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
 

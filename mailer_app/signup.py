@@ -127,13 +127,9 @@ def register(user: dict[str, str]) -> dict[str, Any]:
         except (RedisUnavailable, RedisMisconfigured) as exc:
             raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
     try:
-        cursor = conn.execute(
-            "INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)",
-            (user["name"], user["email"], db.utcnow()),
-        )
+        user_id = db.insert_user(conn, user["name"], user["email"])
     except sqlite3.IntegrityError:
         raise SignupError("That email address is already signed up.", 409, "email") from None
-    user_id = cursor.lastrowid
     result = {"id": user_id, "email": user["email"], "delivery": settings["MAIL_DELIVERY"]}
     try:
         if queue_conn is None:

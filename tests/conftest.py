@@ -142,6 +142,23 @@ def env(monkeypatch, tmp_path, redis_url, outbox):
 
 
 @pytest.fixture
+def add_user(env):
+    """Store a user in this test's database (as a signup would) and return its id."""
+    from mailer_app import db
+
+    db.init_db(env["DATABASE"])
+
+    def add(name="Ada Lovelace", email="ada@example.com"):
+        conn = db.connect(env["DATABASE"])
+        try:
+            return db.insert_user(conn, name, email)
+        finally:
+            conn.close()
+
+    return add
+
+
+@pytest.fixture
 def app(env):
     from mailer_app import create_app
 

@@ -5,12 +5,9 @@ Each test asserts where every job ended up.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 from rq import Retry
@@ -18,19 +15,10 @@ from rq.job import JobStatus
 
 from mailer_app import db, delivery, jobs, mail, services
 from mailer_app.monitor import wait_until
+from mailer_app.notebook import post
 from mailer_app.queues import get_queue
 
 pytestmark = pytest.mark.slow
-
-
-def add_user(env, name="Ada Lovelace", email="ada@example.com"):
-    db.init_db(env["DATABASE"])
-    conn = db.connect(env["DATABASE"])
-    try:
-        return conn.execute("INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)",
-                            (name, email, db.utcnow())).lastrowid
-    finally:
-        conn.close()
 
 
 def status_becomes(job, status, timeout):
@@ -52,8 +40,9 @@ def test_killed_horse_fails_the_job_at_once_and_the_worker_keeps_serving(env, co
     assert after.return_value() == 2
 
 
-def test_killed_horse_with_retry_runs_again_and_sends_one_email(env, conn, worker, outbox):
-    user_id = add_user(env)
+def test_killed_horse_with_retry_runs_again_and_sends_one_email(add_user, conn, worker,
+                                                               outbox):
+    user_id = add_user()
     proc = worker(["mailers"], env={"MAIL_DELAY_SECONDS": "2"})  # with the scheduler
     job = delivery.enqueue_welcome_email(user_id, conn, retry=Retry(max=2, interval=[1]))
     status_becomes(job, JobStatus.STARTED, 20)
@@ -127,13 +116,8 @@ def test_redis_killed_with_queued_jobs(tmp_path, persistence, survivors):
 
 
 def _post(base, payload):
-    request = urllib.request.Request(f"{base}/users", data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    status, body, _ = post(base, "/users", payload)
+    return status, body
 
 
 def test_redis_outage_gives_503_and_the_app_recovers_without_restart(env, tmp_path):

@@ -61,16 +61,8 @@ def test_signup_page_says_the_email_is_on_its_way(queued_app):
     assert b"is on its way" in client.get("/users/1").data
 
 
-def _add_user(env, email="ada@example.com"):
-    conn = db.connect(env["DATABASE"])
-    db.init_db(env["DATABASE"])
-    cur = conn.execute("INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)",
-                       ("Ada", email, db.utcnow()))
-    return cur.lastrowid
-
-
-def test_duplicate_enqueue_is_refused_and_sends_once(env, conn, outbox):
-    user_id = _add_user(env)
+def test_duplicate_enqueue_is_refused_and_sends_once(add_user, conn, outbox):
+    user_id = add_user()
     delivery.enqueue_welcome_email(user_id, conn)
     with pytest.raises(DuplicateJobError):
         delivery.enqueue_welcome_email(user_id, conn)
@@ -78,8 +70,8 @@ def test_duplicate_enqueue_is_refused_and_sends_once(env, conn, outbox):
     assert len(mail.list_outbox(outbox)) == 1
 
 
-def test_running_the_job_twice_sends_once(env, conn, outbox):
-    user_id = _add_user(env)
+def test_running_the_job_twice_sends_once(add_user, conn, outbox):
+    user_id = add_user()
     q = get_queue("mailers", conn)
     first = q.enqueue(jobs.send_welcome_email, user_id)
     second = q.enqueue(jobs.send_welcome_email, user_id)  # another id: a retry, say
@@ -253,14 +245,14 @@ def test_digest_lists_todays_signups(client, conn, outbox):
     assert digest[0]["to"] == "team@mailer.test"
 
 
-def test_scrape_stores_only_what_changed(live_server, env, conn):
+def test_scrape_stores_only_what_changed(live_server, env, conn, add_user):
     with live_server() as base:
         url = f"{base}/status"
         q = get_queue("low", conn)
         first, same = q.enqueue(jobs.scrape_status_page, url), q.enqueue(jobs.scrape_status_page,
                                                                           url)
         work(conn)
-        _add_user(env, "new@example.com")
+        add_user("New", "new@example.com")
         changed = q.enqueue(jobs.scrape_status_page, url)
         work(conn)
     assert [j.return_value()["changed"] for j in (first, same, changed)] == [True, False, True]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 
 import pytest
 from rq.job import JobStatus
 
 from mailer_app import jobs, mail, services
 from mailer_app.monitor import wait_until
+from mailer_app.notebook import post
 from mailer_app.queues import get_connection, get_queue
 
 pytestmark = pytest.mark.slow
@@ -18,11 +17,7 @@ GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 
 
 def post_json(base, payload):
-    request = urllib.request.Request(f"{base}/users", data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "application/json"})
-    started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, json.loads(response.read()), time.perf_counter() - started
+    return post(base, "/users", payload)
 
 
 def test_signup_job_real_worker_outbox(live_server, worker, outbox, env):

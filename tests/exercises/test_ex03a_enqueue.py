@@ -3,7 +3,7 @@ import pytest
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from mailer_app import db, mail
+from mailer_app import mail
 from mailer_app.queues import AllowlistJob, get_queue
 
 pytestmark = pytest.mark.exercise("03a")
@@ -17,11 +17,8 @@ def test_job_is_on_the_mailers_queue_with_its_id(conn):
     assert get_queue("mailers", conn).job_ids == ["welcome-7"]
 
 
-def test_a_worker_sends_the_email(env, conn, outbox):
-    db.init_db(env["DATABASE"])
-    db.connect(env["DATABASE"]).execute(
-        "INSERT INTO users (name, email, created_at) VALUES ('Ada', 'ada@example.com', 'now')")
-    ex.enqueue_welcome(conn, 1)
+def test_a_worker_sends_the_email(add_user, conn, outbox):
+    ex.enqueue_welcome(conn, add_user("Ada", "ada@example.com"))
     queue = get_queue("mailers", conn)
     SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
                  job_class=AllowlistJob).work(burst=True)
