@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, this is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
-	$(PY) -m mailer_app.services where >/dev/null
+	$(PY) -m pip install --quiet -e '.[all]'
+	$(PY) -m workbook where >/dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)  ## Create .venv and install the workbook (Redis included, if none is on PATH)
@@ -26,10 +26,10 @@ db: setup  ## Create the database tables (the tutorial's rake db:migrate)
 	$(BIN)/flask --app mailer_app init-db
 
 redis: setup  ## Start the workbook's own Redis (AOF, noeviction) in the background
-	$(PY) -m mailer_app.services redis-start
+	$(PY) -m workbook redis-start
 
 stop:  ## Stop the workbook's own Redis (by the PID in var/redis.pid)
-	@if [ -x $(PY) ]; then $(PY) -m mailer_app.services redis-stop; fi
+	@if [ -x $(PY) ]; then $(PY) -m workbook redis-stop; fi
 
 lab: setup redis db  ## Set everything up and open JupyterLab on the workbook
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \

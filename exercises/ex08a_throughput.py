@@ -4,7 +4,7 @@
 
 Complete ``measure(redis_url, n_jobs, n_workers, seconds_per_job)``: enqueue ``n_jobs`` jobs
 of ``mailer_app.jobs.sleep_for(seconds_per_job)`` on the ``default`` queue, start
-``n_workers`` burst workers (``mailer_app.services.start_worker(..., burst=True)``), wait
+``n_workers`` burst workers (``workbook.services.start_worker(..., burst=True)``), wait
 for all of them to exit, and return ``(jobs_finished, wall_seconds)``, measured from just
 before the workers start until the last one exits. Stop every worker you start, also when
 something fails.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from mailer_app import jobs, services
+from mailer_app import jobs
 from mailer_app.queues import get_connection, get_queue
 
 

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 
+from mailer_app import dashboard, db, outbox, signup, status
+from mailer_app.config import load_settings
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app from defaults, environment variables and then ``test_config``."""
-    # Imported here, not at the top, so `python -m mailer_app.services` runs without the
-    # package having imported that module first.
-    from mailer_app import dashboard, db, outbox, signup, status
-    from mailer_app.config import load_settings
-
     app = Flask(__name__)
     app.config.from_mapping(load_settings(test_config))
 

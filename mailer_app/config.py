@@ -8,11 +8,12 @@ started with it. Every variable is listed in the README.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
-from mailer_app.services import DEFAULT_REDIS_URL, PROJECT_ROOT
-
-VAR = PROJECT_ROOT / "var"
+#: The workbook's own state (database, outbox, Redis data) lives in var/ beside the package.
+VAR = Path(__file__).resolve().parent.parent / "var"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 DEFAULTS: dict[str, Any] = {
     "REDIS_URL": DEFAULT_REDIS_URL,
@@ -30,7 +31,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_TIMEOUT": 10.0,
     "FOLLOWUP_DELAY_SECONDS": 86400.0,
     "DIGEST_TO": "team@mailer.test",
+    # The recurring jobs of mailer_app/cron.py.
     "SCRAPE_URL": "http://127.0.0.1:5000/status",
+    "SCRAPE_INTERVAL_SECONDS": 60,
+    "DIGEST_CRON": "0 8 * * *",
     # The dashboard has no default password; DASHBOARD_DEV_MODE=1 allows admin/admin locally.
     "DASHBOARD_USER": "admin",
     "DASHBOARD_PASSWORD": "",

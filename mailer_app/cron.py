@@ -12,7 +12,6 @@ local time, as RQ 3 reads cron strings).
 from __future__ import annotations
 
 import functools
-import os
 
 import rq.cron
 from rq import Queue
@@ -28,17 +27,19 @@ from mailer_app.queues import AllowlistJob
 # them. Until RQ passes the serializer through, the cron process builds JSON queues here.
 rq.cron.Queue = functools.partial(Queue, serializer=JSONSerializer, job_class=AllowlistJob)
 
+_settings = load_settings()
+
 register(
     scrape_status_page,
     queue_name="low",
-    args=[load_settings()["SCRAPE_URL"]],
-    interval=int(os.environ.get("SCRAPE_INTERVAL_SECONDS", "60")),
+    args=[_settings["SCRAPE_URL"]],
+    interval=_settings["SCRAPE_INTERVAL_SECONDS"],
     name="scrape-status-page",
 )
 
 register(
     send_daily_digest,
     queue_name="default",
-    cron=os.environ.get("DIGEST_CRON", "0 8 * * *"),
+    cron=_settings["DIGEST_CRON"],
     name="daily-digest",
 )

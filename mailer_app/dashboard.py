@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import rq_dashboard
 import rq_dashboard.web
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, jsonify, request
 from rq import Worker
 from rq.serializers import JSONSerializer
 
@@ -83,7 +83,6 @@ def _list_workers(instance_number):
     rq-dashboard 0.9 builds workers with pickle, so a busy worker's JSON job raised
     DeserializationError and the page answered 500.
     """
-    from flask import jsonify
 
     workers = []
     for worker in Worker.all(connection=current_app.redis_conn, serializer=JSONSerializer,

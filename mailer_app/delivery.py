@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -41,8 +41,6 @@ def enqueue_welcome_email(user_id: int, connection: redis.Redis, **options: Any)
 
 def schedule_followup_email(user_id: int, connection: redis.Redis, delay_seconds: float) -> Job:
     """Schedule the follow-up email ``delay_seconds`` after now (needs a worker with -s)."""
-    from datetime import timedelta
-
     return get_queue(MAIL_QUEUE, connection).enqueue_in(
         timedelta(seconds=delay_seconds), jobs.send_followup_email, user_id,
         job_id=followup_job_id(user_id), retry=WELCOME_RETRY,

@@ -6,7 +6,6 @@ would receive) plus the rendered HTML part, so ``/outbox`` and the notebooks can
 
 from __future__ import annotations
 
-import html
 import re
 import smtplib
 import time
@@ -112,24 +111,3 @@ def outbox_html(outbox_dir: str | Path, message_id: str) -> str:
         raise FileNotFoundError(message_id)
     path = Path(outbox_dir) / f"{message_id}.html"
     return path.read_text(encoding="utf-8")
-
-
-def show_newest(outbox_dir: str | Path, height: int = 260):
-    """Display the newest outbox message inline in a notebook (headers + rendered HTML).
-
-    The HTML goes into an ``<iframe srcdoc=...>`` so the email's own CSS cannot restyle the
-    notebook around it.
-    """
-    from IPython.display import HTML
-
-    messages = list_outbox(outbox_dir)
-    if not messages:
-        return HTML("<p><em>The outbox is empty.</em></p>")
-    newest = messages[0]
-    body = outbox_html(outbox_dir, newest["id"])
-    return HTML(
-        f"<p><b>To:</b> {html.escape(newest['to'])}<br><b>Subject:</b> "
-        f"{html.escape(newest['subject'])}</p>"
-        f'<iframe srcdoc="{html.escape(body, quote=True)}" '
-        f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>'
-    )

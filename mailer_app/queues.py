@@ -7,7 +7,6 @@ allowlisting job class. A worker started with a different serializer cannot read
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -16,7 +15,8 @@ from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from mailer_app.services import DEFAULT_REDIS_URL, connect
+from mailer_app.config import load_settings
+from mailer_app.redis_client import connect
 
 #: Highest priority first: a worker listening on all of them always empties ``high`` first.
 QUEUE_NAMES = ["high", "default", "mailers", "low"]
@@ -129,8 +129,8 @@ class WorkbookQueue(Queue):
 
 
 def redis_url() -> str:
-    """The Redis URL from the environment (``REDIS_URL``), or the workbook's default."""
-    return os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    """The Redis URL from the settings (``REDIS_URL``), or the workbook's default."""
+    return load_settings()["REDIS_URL"]
 
 
 def get_connection(url: str | None = None) -> redis.Redis:

@@ -12,7 +12,12 @@ import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from mailer_app import db, delivery, jobs
-from mailer_app.services import RedisMisconfigured, RedisUnavailable, connect, how_to_start
+from mailer_app.redis_client import (
+    RedisMisconfigured,
+    RedisUnavailable,
+    connect,
+    how_to_start,
+)
 
 bp = Blueprint("signup", __name__)
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from mailer_app import services
+from mailer_app import create_app, db
+from workbook import redis_runner, services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +96,7 @@ def _raised_by_stub(exc: BaseException | None) -> bool:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """A real redis-server for the whole session, on a free port, stopped by PID at the end."""
-    with services.redis_server(tmp_path_factory.mktemp("redis")) as server:
+    with redis_runner.redis_server(tmp_path_factory.mktemp("redis")) as server:
         yield server
 
 
@@ -144,8 +145,6 @@ def env(monkeypatch, tmp_path, redis_url, outbox):
 @pytest.fixture
 def add_user(env):
     """Store a user in this test's database (as a signup would) and return its id."""
-    from mailer_app import db
-
     db.init_db(env["DATABASE"])
 
     def add(name="Ada Lovelace", email="ada@example.com"):
@@ -160,15 +159,11 @@ def add_user(env):
 
 @pytest.fixture
 def app(env):
-    from mailer_app import create_app
-
     return create_app({"TESTING": True})
 
 
 @pytest.fixture
 def queued_app(env, monkeypatch):
-    from mailer_app import create_app
-
     monkeypatch.setenv("MAIL_DELIVERY", "queued")
     return create_app({"TESTING": True, "MAIL_DELIVERY": "queued"})
 

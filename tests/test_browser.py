@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error, sync_playwright
 
-from mailer_app import mail
-from mailer_app.monitor import wait_until
+from mailer_app import db, mail
+from workbook.monitor import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -43,7 +44,6 @@ def browser():
         if os.environ.get("WORKBOOK_REQUIRE_BROWSER") == "1":
             pytest.fail(message + " and WORKBOOK_REQUIRE_BROWSER=1 says they must run")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -95,8 +95,6 @@ def test_signup_job_on_dashboard_worker_then_outbox(browser, live_server, worker
 
 
 def test_dashboard_asks_for_credentials(browser, live_server):
-    from playwright.sync_api import Error
-
     with live_server() as base:
         page = browser.new_page()
         answers = []
@@ -123,8 +121,6 @@ def test_dashboard_refuses_a_wrong_password(browser, live_server):
 
 
 def test_bad_signup_shows_the_error_on_the_form(browser, live_server, env):
-    from mailer_app import db
-
     with live_server() as base:
         page = browser.new_page()
         page.goto(f"{base}/users/new")

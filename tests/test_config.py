@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
+
 import pytest
 
 from mailer_app.config import load_settings
@@ -33,3 +38,17 @@ def test_a_bad_setting_is_named(monkeypatch, name, value, message):
     with pytest.raises(ValueError) as caught:
         load_settings()
     assert message in str(caught.value)
+
+
+def test_flask_init_db_creates_the_tables(tmp_path):
+    database = tmp_path / "fresh" / "mailer.sqlite"
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "mailer_app", "init-db"],
+        capture_output=True, text=True, env={**os.environ, "DATABASE": str(database)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Initialized the database at {database}" in result.stdout
+    conn = sqlite3.connect(database)
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert {"users", "page_snapshots"} <= tables

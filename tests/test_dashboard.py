@@ -6,9 +6,10 @@ import base64
 
 import pytest
 
-from mailer_app import jobs
-from mailer_app.monitor import render_html, snapshot, wait_until
+from mailer_app import create_app, jobs
 from mailer_app.queues import get_queue
+from tests.helpers import work
+from workbook.monitor import render_html, snapshot, wait_until
 
 PASSWORD = "correct horse battery staple"
 
@@ -43,8 +44,6 @@ def test_right_credentials_get_the_dashboard(client, conn):
 
 
 def test_no_password_configured_means_closed(env, monkeypatch):
-    from mailer_app import create_app
-
     monkeypatch.setenv("DASHBOARD_PASSWORD", "")
     client = create_app().test_client()
     response = client.get("/rq/", headers=auth("admin", "admin"))
@@ -52,8 +51,6 @@ def test_no_password_configured_means_closed(env, monkeypatch):
 
 
 def test_dev_mode_opens_with_admin_admin(env, monkeypatch):
-    from mailer_app import create_app
-
     monkeypatch.setenv("DASHBOARD_PASSWORD", "")
     monkeypatch.setenv("DASHBOARD_DEV_MODE", "1")
     client = create_app().test_client()
@@ -63,7 +60,6 @@ def test_dev_mode_opens_with_admin_admin(env, monkeypatch):
 def test_requeue_by_get_is_refused(client, conn):
     q = get_queue("default", conn)
     job = q.enqueue(jobs.fail)
-    from tests.test_jobs import work
 
     work(conn)
     response = client.get("/rq/requeue/default", headers=auth())
@@ -88,7 +84,6 @@ def test_cross_site_posts_are_refused(client, conn, headers):
 def test_same_site_post_requeues_json_jobs(client, conn):
     q = get_queue("default", conn)
     job = q.enqueue(jobs.fail)
-    from tests.test_jobs import work
 
     work(conn)
     response = client.post("/rq/requeue/default",

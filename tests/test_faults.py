@@ -9,14 +9,16 @@ import os
 import signal
 import time
 
+import psutil
 import pytest
 from rq import Retry
 from rq.job import JobStatus
 
-from mailer_app import db, delivery, jobs, mail, services
-from mailer_app.monitor import wait_until
-from mailer_app.notebook import post
+from mailer_app import db, delivery, jobs, mail
 from mailer_app.queues import get_queue
+from workbook import redis_runner, services
+from workbook.monitor import wait_until
+from workbook.notebook import post
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +71,6 @@ def test_dead_worker_job_is_recovered_as_abandoned(env, conn, worker, with_retry
     status_becomes(job, JobStatus.STARTED, 20)
     horse = services.work_horse_pid(proc)
     proc.kill_all()  # parent, scheduler and horse, each by PID
-    import psutil
 
     assert not psutil.pid_exists(horse) or psutil.Process(horse).status() == psutil.STATUS_ZOMBIE
     time.sleep(0.5)
@@ -100,14 +101,14 @@ def test_warm_sigterm_lets_the_job_finish(env, conn, worker):
 @pytest.mark.parametrize(("persistence", "survivors"), [("aof", 200), ("none", 0)])
 def test_redis_killed_with_queued_jobs(tmp_path, persistence, survivors):
     folder = tmp_path / "redis"
-    server = services.start_redis(folder, persistence=persistence)
+    server = redis_runner.start_redis(folder, persistence=persistence)
     try:
         q = get_queue("default", server.client())
         ids = [q.enqueue(jobs.noop).id for _ in range(200)]
         time.sleep(1.2)  # appendfsync everysec
     finally:
         server.kill()
-    with services.redis_server(folder, persistence=persistence) as again:
+    with redis_runner.redis_server(folder, persistence=persistence) as again:
         q = get_queue("default", again.client())
         assert q.count == survivors
         if survivors:
@@ -121,7 +122,7 @@ def _post(base, payload):
 
 
 def test_redis_outage_gives_503_and_the_app_recovers_without_restart(env, tmp_path):
-    server = services.start_redis(tmp_path / "outage", persistence="aof")
+    server = redis_runner.start_redis(tmp_path / "outage", persistence="aof")
     port = server.port
     try:
         with services.web_server({**env, "REDIS_URL": server.url,
@@ -134,7 +135,7 @@ def test_redis_outage_gives_503_and_the_app_recovers_without_restart(env, tmp_pa
             conn = db.connect(env["DATABASE"])
             assert [r["email"] for r in conn.execute("SELECT email FROM users")] == [
                 "ada@example.com"]
-            server = services.start_redis(tmp_path / "outage", port=port, persistence="aof")
+            server = redis_runner.start_redis(tmp_path / "outage", port=port, persistence="aof")
             status, body = _post(base, {"name": "Bo", "email": "bo@example.com"})
             assert status == 201, body
             assert body["job_id"] == "welcome-2"

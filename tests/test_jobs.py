@@ -4,34 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
 import pickle
 import uuid
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from mailer_app import db, delivery, jobs, mail
+from mailer_app import create_app, db, delivery, jobs, mail
 from mailer_app.queues import (
     QUEUE_NAMES,
-    AllowlistJob,
     JobRefused,
-    all_queues,
     get_queue,
     is_allowed_function,
 )
+from tests.helpers import work
+from workbook import processes
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
-
-
-def work(conn, queues=None):
-    """Run every queued job in this process, highest priority first, then stop."""
-    worker = SimpleWorker(queues or all_queues(conn), connection=conn,
-                          serializer=JSONSerializer, job_class=AllowlistJob)
-    worker.work(burst=True)
-    return worker
 
 
 def test_queue_names_are_in_priority_order():
@@ -120,7 +113,7 @@ def test_json_arguments_are_accepted(conn):
 
 
 @pytest.mark.parametrize("func", ["os.system", "subprocess.run", "builtins.eval",
-                                  "mailer_app.services.main", "__main__.send_email", "noop"])
+                                  "workbook.__main__.main", "__main__.send_email", "noop"])
 def test_only_project_job_functions_can_be_enqueued(conn, func):
     q = get_queue("default", conn)
     with pytest.raises(JobRefused):
@@ -149,7 +142,6 @@ class _Exploit:
         self.marker = marker
 
     def __reduce__(self):
-        import os
         return (os.system, (f"touch {self.marker}",))
 
 
@@ -196,8 +188,6 @@ def test_no_retry_is_the_default_and_keeps_the_job_in_failed(conn):
 
 
 def test_retry_without_intervals_runs_again_until_it_succeeds(conn):
-    from rq import Retry
-
     q = get_queue("default", conn)
     job = q.enqueue(jobs.flaky, "attempts", 2, retry=Retry(max=3))
     work(conn)
@@ -214,8 +204,6 @@ def test_enqueue_at_needs_an_aware_datetime(conn, env):
 
 
 def test_queued_signup_schedules_the_followup(env, monkeypatch, conn):
-    from mailer_app import create_app
-
     app = create_app({"MAIL_DELIVERY": "queued", "FOLLOWUP_DELAY_SECONDS": 3600})
     app.test_client().post("/users", json=GOOD)
     registry = get_queue("mailers", conn).scheduled_job_registry
@@ -226,9 +214,7 @@ def test_queued_signup_schedules_the_followup(env, monkeypatch, conn):
 
 
 def test_redis_down_gives_503_and_stores_no_user(env, tmp_path):
-    from mailer_app import create_app, services
-
-    dead = f"redis://127.0.0.1:{services.free_port()}/0"
+    dead = f"redis://127.0.0.1:{processes.free_port()}/0"
     app = create_app({"MAIL_DELIVERY": "queued", "REDIS_URL": dead})
     response = app.test_client().post("/users", json=GOOD)
     assert response.status_code == 503

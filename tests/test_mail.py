@@ -8,7 +8,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from mailer_app import mail, services
+from mailer_app import create_app, db, mail
+from workbook import processes
+from workbook.notebook import show_newest_email
 
 GOOD = {"name": "Grace Hopper", "email": "grace@example.com"}
 
@@ -37,9 +39,9 @@ def test_empty_outbox_says_so(client):
 
 
 def test_show_newest_renders_inside_an_iframe(client, outbox):
-    assert "empty" in mail.show_newest(outbox).data
+    assert "empty" in show_newest_email(outbox).data
     client.post("/users", json=GOOD)
-    html = mail.show_newest(outbox).data
+    html = show_newest_email(outbox).data
     assert "<b>To:</b> Grace Hopper &lt;grace@example.com&gt;" in html
     assert html.count("<iframe srcdoc=") == 1 and "&lt;h1&gt;Welcome, Grace Hopper!" in html
 
@@ -57,7 +59,7 @@ class _Recorder(Message):
 def smtp_server():
     """A real SMTP server (aiosmtpd) on loopback; yields (port, received messages)."""
     handler = _Recorder()
-    controller = Controller(handler, hostname="127.0.0.1", port=services.free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=processes.free_port())
     controller.start()
     try:
         yield controller.port, handler.messages
@@ -66,8 +68,6 @@ def smtp_server():
 
 
 def test_smtp_backend_delivers_to_a_real_smtp_server(env, smtp_server, outbox):
-    from mailer_app import create_app
-
     port, received = smtp_server
     app = create_app({"MAIL_BACKEND": "smtp", "SMTP_PORT": port})
     response = app.test_client().post("/users", json=GOOD)
@@ -81,9 +81,7 @@ def test_smtp_backend_delivers_to_a_real_smtp_server(env, smtp_server, outbox):
 
 
 def test_smtp_server_down_gives_503_and_keeps_no_user(env):
-    from mailer_app import create_app, db
-
-    app = create_app({"MAIL_BACKEND": "smtp", "SMTP_PORT": services.free_port(),
+    app = create_app({"MAIL_BACKEND": "smtp", "SMTP_PORT": processes.free_port(),
                       "SMTP_TIMEOUT": 2.0})
     response = app.test_client().post("/users", json=GOOD)
     assert response.status_code == 503

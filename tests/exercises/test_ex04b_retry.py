@@ -1,10 +1,9 @@
 import ex04b_retry as ex
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from mailer_app import jobs
-from mailer_app.queues import AllowlistJob, get_queue
+from mailer_app.queues import get_queue
+from tests.helpers import work
 
 pytestmark = pytest.mark.exercise("04b")
 
@@ -26,7 +25,6 @@ def test_a_flaky_job_succeeds_on_a_later_attempt(conn):
     q = get_queue("default", conn)
     job = ex.enqueue_with_retry(q, jobs.flaky, "attempts", 2, attempts=3, base=0)
     assert job.retries_left == 3 and job.retry_intervals == [0, 0, 0]
-    SimpleWorker([q], connection=conn, serializer=JSONSerializer,
-                 job_class=AllowlistJob).work(burst=True)
+    work(conn, [q])
     assert job.get_status(refresh=True) == "finished"
     assert int(conn.get("attempts")) == 3

@@ -1,5 +1,6 @@
 import ex08a_throughput as ex
 import pytest
+from rq import Worker
 
 pytestmark = [pytest.mark.exercise("08a"), pytest.mark.slow]
 
@@ -11,6 +12,5 @@ def test_more_workers_finish_io_bound_jobs_sooner(redis_url, conn, env):
     assert done_one == done_four == 12
     assert one >= 12 * 0.5
     assert four < one * 0.7, (one, four)
-    from rq import Worker
 
     assert Worker.count(connection=conn) == 0, "every worker must have stopped"

@@ -1,6 +1,6 @@
 """A pytest plugin for every run (tests and nbval alike): no process may outlive the session.
 
-Enabled for the whole project by ``-p mailer_app.pytest_plugin`` in pyproject.toml. Anything
+Enabled for the whole project by ``-p workbook.pytest_plugin`` in pyproject.toml. Anything
 a test or notebook started (redis-server, rq worker, rq cron, web server) and did not stop
 fails the session, and is then killed by PID so it cannot linger.
 """

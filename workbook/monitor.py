@@ -8,21 +8,23 @@ prints into a widget, so notebooks tag the live widget cell ``nbval-ignore-outpu
 from __future__ import annotations
 
 import threading
-import time
 
+import ipywidgets as widgets
 import redis
 from rq import Worker
+from rq.serializers import JSONSerializer
 
 from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
-from mailer_app.services import connect
+from mailer_app.redis_client import connect
+from workbook.processes import wait_until
+
+__all__ = ["LiveMonitor", "render_html", "snapshot", "wait_until"]
 
 COLUMNS = ("queued", "started", "scheduled", "deferred", "finished", "failed")
 
 
 def snapshot(connection: redis.Redis) -> dict:
     """Counts per queue and the workers, as plain data."""
-    from rq.serializers import JSONSerializer
-
     queues = {}
     for name in QUEUE_NAMES:
         q = get_queue(name, connection)
@@ -58,8 +60,6 @@ class LiveMonitor:
     """An ipywidgets HTML panel that refreshes every ``interval`` seconds until stopped."""
 
     def __init__(self, redis_url: str, interval: float = 1.0):
-        import ipywidgets as widgets
-
         self.connection = connect(redis_url)
         self.interval = interval
         self.widget = widgets.HTML(render_html(snapshot(self.connection)))
@@ -93,16 +93,3 @@ class LiveMonitor:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.1, progress=None) -> float:
-    """Wait until ``predicate()`` is true; return the seconds waited (TimeoutError after)."""
-    started = time.monotonic()
-    while not predicate():
-        elapsed = time.monotonic() - started
-        if progress is not None:
-            progress(elapsed)
-        if elapsed > timeout:
-            raise TimeoutError(f"still waiting after {timeout} s")
-        time.sleep(interval)
-    return time.monotonic() - started

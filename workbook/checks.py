@@ -13,7 +13,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from mailer_app.services import PROJECT_ROOT
+from workbook import PROJECT_ROOT
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Measurements shared by notebook 08 and ``make bench`` (tools/bench.py).
 
-Every function starts real processes (workers, web servers) through :mod:`mailer_app.services`
+Every function starts real processes (workers, web servers) through :mod:`workbook.services`
 and stops them before returning. Rates are measured from job timestamps RQ itself records
 (first ``started_at`` to last ``ended_at``), so process start-up is not counted as job time;
 wall times (which do include start-up) are returned beside them.
@@ -15,12 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from mailer_app import jobs, services
+from mailer_app import jobs
 from mailer_app.queues import JOB_CLASS, SERIALIZER, AllowlistJob, get_queue
+from mailer_app.redis_client import connect
+from workbook import services
+from workbook.http import post
+from workbook.processes import start_process, wait_until
 
 WORKER_CLASSES = {
     "fork": "rq.worker.Worker",
@@ -76,7 +80,7 @@ def drain(redis_url: str, setup: str, processes: int, count: int,
     The jobs are enqueued only once every worker has registered, so starting 20 interpreters
     on 2 cores is not mistaken for slow jobs; ``wall_seconds`` includes that start-up.
     """
-    conn = services.connect(redis_url)
+    conn = connect(redis_url)
     conn.flushdb()
     queue = get_queue("default", conn)
     started = time.perf_counter()
@@ -84,21 +88,18 @@ def drain(redis_url: str, setup: str, processes: int, count: int,
     try:
         if setup.startswith("pool"):
             kind = WORKER_CLASSES["simple"] if setup == "pool-simple" else None
-            procs.append(services.start_process(pool_command(redis_url, processes, kind),
+            procs.append(start_process(pool_command(redis_url, processes, kind),
                                                 name="pool"))
         else:
             for _ in range(processes):
-                procs.append(services.start_process(services.worker_command(
+                procs.append(start_process(services.worker_command(
                     redis_url, ["default"], with_scheduler=False,
                     worker_class=WORKER_CLASSES[setup], extra_args=["--quiet"]), name="worker"))
         services.wait_for_workers(redis_url, processes, procs[0], timeout=120)
         ids = enqueue_bulk(queue, func, args, count)
         registry = queue.finished_job_registry
-        deadline = time.monotonic() + timeout
-        while registry.count + queue.failed_job_registry.count < count:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{setup} x{processes} did not drain {count} jobs")
-            time.sleep(0.02)
+        wait_until(lambda: registry.count + queue.failed_job_registry.count >= count, timeout,
+                   interval=0.02, what=f"{setup} x{processes} draining {count} jobs")
         wall = time.perf_counter() - started
     finally:
         for proc in procs:
@@ -109,7 +110,7 @@ def drain(redis_url: str, setup: str, processes: int, count: int,
 
 def enqueue_rate(redis_url: str, count: int, bulk: bool) -> float:
     """Welcome-email jobs enqueued per second, one call each or in one pipeline."""
-    conn = services.connect(redis_url)
+    conn = connect(redis_url)
     conn.flushdb()
     queue = get_queue("mailers", conn)
     started = time.perf_counter()
@@ -125,7 +126,7 @@ def enqueue_rate(redis_url: str, count: int, bulk: bool) -> float:
 
 def redis_roundtrips(redis_url: str, count: int) -> float:
     """LPUSH + RPOP pairs per second from one Python client: the ceiling under RQ."""
-    conn = services.connect(redis_url)
+    conn = connect(redis_url)
     started = time.perf_counter()
     for i in range(count):
         conn.lpush("ceiling", i)
@@ -135,7 +136,7 @@ def redis_roundtrips(redis_url: str, count: int) -> float:
 
 def commands_per_job(redis_url: str, count: int = 200) -> dict[str, float]:
     """Redis commands RQ spends per enqueued and per processed job (INFO commandstats)."""
-    conn = services.connect(redis_url)
+    conn = connect(redis_url)
     conn.flushdb()
 
     def total() -> int:
@@ -146,8 +147,6 @@ def commands_per_job(redis_url: str, count: int = 200) -> dict[str, float]:
     for _ in range(count):
         queue.enqueue(jobs.noop)
     enqueued = total()
-    from rq import SimpleWorker
-
     SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
                  job_class=AllowlistJob).work(burst=True, logging_level="WARNING")
     processed = total()
@@ -158,8 +157,6 @@ def commands_per_job(redis_url: str, count: int = 200) -> dict[str, float]:
 
 def signup_latencies(base: str, count: int, prefix: str) -> list[float]:
     """Seconds per signup request over real HTTP (JSON POST /users), one after another."""
-    from mailer_app.notebook import post
-
     latencies = []
     for i in range(count):
         status, _, seconds = post(base, "/users", {"name": f"User {i}",

@@ -9,18 +9,23 @@ cell of every notebook) stops every process by PID; so does the kernel exiting.
 from __future__ import annotations
 
 import atexit
-import json
+import html
 import os
 import shutil
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import redis
+from IPython.display import HTML
 
-from mailer_app import db, mail, services
+from mailer_app import db, mail
+from mailer_app.redis_client import connect
+from workbook import services
+from workbook.http import get, post
+from workbook.processes import ManagedProcess, start_process, wait_until
+from workbook.redis_runner import start_redis
+
+__all__ = ["DEMO_MAIL_DELAY", "Workbench", "get", "post", "show_newest_email"]
 
 #: The slow mail server of the tutorial: 30 s for a reader, shortened by CI's environment.
 DEMO_MAIL_DELAY = float(os.environ.get("WORKBOOK_MAIL_DELAY", "30"))
@@ -31,8 +36,8 @@ class Workbench:
 
     def __init__(self, persistence: str = "aof", **redis_options):
         self.directory = Path(tempfile.mkdtemp(prefix="workbook-"))
-        self.redis = services.start_redis(self.directory / "redis", persistence=persistence,
-                                          **redis_options)
+        self.redis = start_redis(self.directory / "redis", persistence=persistence,
+                                 **redis_options)
         self.url = self.redis.url
         self.env = {
             "REDIS_URL": self.url,
@@ -48,8 +53,8 @@ class Workbench:
         db.init_db(self.env["DATABASE"])
         self.outbox = Path(self.env["OUTBOX_DIR"])
         self.outbox.mkdir()
-        self.processes: list[services.ManagedProcess] = []
-        self._contexts: list = []
+        self.processes: list[ManagedProcess] = []
+        self._web: list[ManagedProcess] = []
         self.closed = False
         atexit.register(self.close)
 
@@ -61,31 +66,32 @@ class Workbench:
                 f"database and outbox are in {self.directory}.")
 
     def connection(self, **kwargs) -> redis.Redis:
-        return services.connect(self.url, **kwargs)
+        return connect(self.url, **kwargs)
 
-    def worker(self, queues=None, env: dict | None = None, **kwargs) -> services.ManagedProcess:
+    def worker(self, queues=None, env: dict | None = None, **kwargs) -> ManagedProcess:
         """Start a real ``rq worker`` that sees this notebook's settings (plus ``env``)."""
         process = services.start_worker(self.url, queues, env={**self.env, **(env or {})},
                                         log_dir=self.directory / "logs", **kwargs)
         self.processes.append(process)
         return process
 
-    def process(self, cmd, name: str, env: dict | None = None) -> services.ManagedProcess:
-        process = services.start_process(cmd, name=name, env={**self.env, **(env or {})},
-                                         log_dir=self.directory / "logs")
+    def process(self, cmd, name: str, env: dict | None = None) -> ManagedProcess:
+        process = start_process(cmd, name=name, env={**self.env, **(env or {})},
+                                log_dir=self.directory / "logs")
         self.processes.append(process)
         return process
 
-    def web(self, **settings) -> str:
+    def web(self, threads: bool = True, **settings) -> str:
         """Serve the mailer app over HTTP with these settings; return its base URL."""
-        context = services.web_server({**self.env, **{k: str(v) for k, v in settings.items()}})
-        base = context.__enter__()
-        self._contexts.append(context)
+        env = {**self.env, **{k: str(v) for k, v in settings.items()}}
+        process, base = services.start_web(env, log_dir=self.directory / "logs", threads=threads)
+        self._web.append(process)
         return base
 
     def stop_web(self) -> None:
-        while self._contexts:
-            self._contexts.pop().__exit__(None, None, None)
+        """Stop every web server this notebook started (by PID)."""
+        while self._web:
+            self._web.pop().stop()
 
     def reset(self) -> None:
         """Empty Redis, the users table and the outbox (a clean slate for the next demo)."""
@@ -98,19 +104,18 @@ class Workbench:
         return mail.list_outbox(self.outbox)
 
     def show_newest_email(self):
-        return mail.show_newest(self.outbox)
+        return show_newest_email(self.outbox)
 
     def wait_for_emails(self, count: int, timeout: float, progress=None) -> float:
         """Wait until the outbox holds ``count`` emails; return the seconds waited."""
-        from mailer_app.monitor import wait_until
-
-        return wait_until(lambda: len(self.emails()) >= count, timeout, progress=progress)
+        return wait_until(lambda: len(self.emails()) >= count, timeout, interval=0.1,
+                          progress=progress, what=f"{count} email(s) in the outbox")
 
     def close(self) -> str:
         """Stop every worker, web server and the redis-server this notebook started."""
         if self.closed:
             return "Already stopped."
-        stopped = len(self.processes) + len(self._contexts) + 1
+        stopped = len(self.processes) + len(self._web) + 1
         self.stop_web()
         for process in self.processes:
             process.stop()
@@ -126,34 +131,20 @@ class Workbench:
         return f"Stopped {stopped} process(es) by PID and removed the workbench folder."
 
 
-def post(base: str, path: str, payload: dict | None = None, form: dict | None = None,
-         headers: dict | None = None) -> tuple[int, dict | str, float]:
-    """POST JSON (or a form) over real HTTP; return (status, body, seconds)."""
-    if form is not None:
-        from urllib.parse import urlencode
+def show_newest_email(outbox_dir: str | Path, height: int = 260) -> HTML:
+    """Display the newest outbox message inline in a notebook (headers + rendered HTML).
 
-        data, content_type = urlencode(form).encode(), "application/x-www-form-urlencoded"
-    else:
-        data, content_type = json.dumps(payload or {}).encode(), "application/json"
-    request = urllib.request.Request(f"{base}{path}", data=data,
-                                     headers={"Content-Type": content_type, **(headers or {})})
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            raw, status = response.read(), response.status
-            kind = response.headers.get_content_type()
-    except urllib.error.HTTPError as err:
-        raw, status, kind = err.read(), err.code, err.headers.get_content_type()
-    elapsed = time.perf_counter() - started
-    body = json.loads(raw) if kind == "application/json" else raw.decode()
-    return status, body, elapsed
-
-
-def get(base: str, path: str, headers: dict | None = None) -> tuple[int, str]:
-    """GET over real HTTP; return (status, body text)."""
-    request = urllib.request.Request(f"{base}{path}", headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+    The HTML goes into an ``<iframe srcdoc=...>`` so the email's own CSS cannot restyle the
+    notebook around it.
+    """
+    messages = mail.list_outbox(outbox_dir)
+    if not messages:
+        return HTML("<p><em>The outbox is empty.</em></p>")
+    newest = messages[0]
+    body = mail.outbox_html(outbox_dir, newest["id"])
+    return HTML(
+        f"<p><b>To:</b> {html.escape(newest['to'])}<br><b>Subject:</b> "
+        f"{html.escape(newest['subject'])}</p>"
+        f'<iframe srcdoc="{html.escape(body, quote=True)}" '
+        f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>'
+    )

@@ -1,0 +1,16 @@
+"""Helpers the test modules share (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from mailer_app.queues import AllowlistJob, all_queues
+
+
+def work(conn, queues=None) -> SimpleWorker:
+    """Run every queued job in this process, highest priority first, then stop (burst)."""
+    worker = SimpleWorker(queues or all_queues(conn), connection=conn,
+                          serializer=JSONSerializer, job_class=AllowlistJob)
+    worker.work(burst=True)
+    return worker

@@ -1,0 +1,173 @@
+"""Child processes the workbook starts, their logs, and the one way to stop them: by PID.
+
+Every process is started in a session of its own with its output in a log file, and is
+stopped politely (SIGTERM), then firmly (SIGKILL), together with everything it started, found
+with ``psutil``. Nothing is ever killed by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from workbook import PROJECT_ROOT
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05,
+               progress: Callable[[float], object] | None = None,
+               what: str = "the condition") -> float:
+    """Wait until ``predicate()`` is true; return the seconds waited (TimeoutError after).
+
+    ``predicate`` may raise to give up early (a process that died while we waited);
+    ``progress(elapsed)`` is called between tries, for a progress bar.
+    """
+    started = time.monotonic()
+    while not predicate():
+        elapsed = time.monotonic() - started
+        if progress is not None:
+            progress(elapsed)
+        if elapsed > timeout:
+            raise TimeoutError(f"{what} did not happen within {timeout:g} s")
+        time.sleep(interval)
+    return time.monotonic() - started
+
+
+def free_port() -> int:
+    """Return a TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something accepts TCP connections on ``host:port``."""
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.2):
+        return True
+    return False
+
+
+# Resolved here, in the parent: the child between fork and exec may only call this, not import
+# or load anything (a Jupyter kernel has threads, and an import lock held by one of them at
+# fork time would deadlock the child).
+_libc_name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
+_prctl = ctypes.CDLL(_libc_name, use_errno=True).prctl if _libc_name else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM us if the process that started us dies.
+
+    A safety net for a notebook kernel or a test run killed with SIGKILL, whose clean-up code
+    never runs; elsewhere the clean-up code (stop by PID) is all there is.
+    """
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def child_env(env: dict | None) -> dict:
+    """The environment for a child process: ours, plus ``env``, plus the project on PYTHONPATH."""
+    merged = dict(os.environ)
+    merged.update(env or {})
+    paths = [str(PROJECT_ROOT)] + [p for p in merged.get("PYTHONPATH", "").split(os.pathsep) if p]
+    merged["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    merged.setdefault("PYTHONUNBUFFERED", "1")
+    return merged
+
+
+def kill_tree(pids: Sequence[int], timeout: float = 5) -> None:
+    """SIGKILL every process in ``pids`` that still runs, and wait for each to go."""
+    procs = []
+    for pid in dict.fromkeys(pids):
+        with contextlib.suppress(psutil.Error):
+            proc = psutil.Process(pid)
+            proc.kill()
+            procs.append(proc)
+    psutil.wait_procs(procs, timeout=timeout)
+
+
+@dataclass
+class ManagedProcess:
+    """A child process (worker, cron, web server) with its log file; stopped by PID."""
+
+    process: subprocess.Popen
+    log_path: Path
+    name: str = "process"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.process.wait(timeout)
+
+    def signal(self, sig: int) -> None:
+        if self.running():
+            self.process.send_signal(sig)
+
+    def descendants(self) -> list[int]:
+        """PIDs of every process this one started (work-horses, the scheduler, pool workers)."""
+        try:
+            return [child.pid for child in psutil.Process(self.pid).children(recursive=True)]
+        except psutil.Error:
+            return []
+
+    def kill_all(self) -> None:
+        """SIGKILL the process and everything it started, by PID: a machine losing power."""
+        doomed = self.descendants()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        kill_tree(doomed)
+        self.process.wait()
+
+    def stop(self, timeout: float = 15) -> int | None:
+        """Ask politely (SIGTERM: a warm shutdown for rq), then SIGKILL whatever is left.
+
+        An rq work-horse runs in a process group of its own, so the leftovers are found by
+        PID (the descendants seen before stopping), not by process group.
+        """
+        doomed = self.descendants()
+        if self.running():
+            self.process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout)
+        if self.running():
+            doomed += self.descendants()
+            self.process.kill()
+        self.process.wait()
+        kill_tree(doomed)
+        return self.process.returncode
+
+
+def start_process(
+    cmd: Sequence[str], *, name: str, env: dict | None = None, log_dir=None, cwd=None
+) -> ManagedProcess:
+    """Start ``cmd`` in its own session, logging to a file; stop it with ``.stop()``."""
+    log_dir = Path(log_dir or tempfile.mkdtemp(prefix=f"workbook-{name}-"))
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            list(cmd), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=child_env(env), cwd=cwd or PROJECT_ROOT, start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    return ManagedProcess(process, log_path, name)

@@ -1,0 +1,166 @@
+"""The app's own processes, started for real: ``rq worker``, ``rq cron`` and the web server.
+
+The command lines here are the ones a student can type in a terminal (``worker_command``
+prints as the README's ``make worker``), run with this interpreter and stopped by PID.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import sys
+from collections.abc import Iterator, Sequence
+
+import psutil
+from rq import Worker
+
+from mailer_app.queues import JOB_CLASS, QUEUE_NAMES, SERIALIZER
+from mailer_app.redis_client import connect
+from workbook.processes import ManagedProcess, free_port, port_open, start_process, wait_until
+
+
+def worker_command(
+    redis_url: str,
+    queues: Sequence[str] | None = None,
+    *,
+    burst: bool = False,
+    with_scheduler: bool = True,
+    worker_class: str | None = None,
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    """Return the ``rq worker`` command line the workbook uses, as a list of arguments."""
+    cmd = [
+        sys.executable, "-m", "rq.cli", "worker",
+        "--url", redis_url,
+        "--serializer", SERIALIZER,
+        "--job-class", JOB_CLASS,
+    ]
+    if with_scheduler:
+        cmd.append("--with-scheduler")
+    if burst:
+        cmd.append("--burst")
+    if worker_class:
+        cmd += ["--worker-class", worker_class]
+    cmd += list(extra_args)
+    cmd += list(queues or QUEUE_NAMES)
+    return cmd
+
+
+def as_typed(cmd: Sequence[str]) -> str:
+    """``cmd`` as a student would type it in a terminal of the activated environment."""
+    words = list(cmd)
+    if words[:3] == [sys.executable, "-m", "rq.cli"]:
+        words = ["rq", *words[3:]]
+    return shlex.join(words)
+
+
+def wait_for_workers(redis_url: str, count: int, process: ManagedProcess | None = None,
+                     timeout: float = 30) -> None:
+    """Wait until ``count`` workers have registered with Redis."""
+    conn = connect(redis_url)
+
+    def registered() -> bool:
+        if process is not None and not process.running():
+            raise RuntimeError(f"{process.name} exited early:\n{process.log()[-3000:]}")
+        return Worker.count(connection=conn) >= count
+
+    wait_until(registered, timeout, what=f"{count} worker(s) registering")
+
+
+def start_worker(
+    redis_url: str, queues=None, *, env=None, log_dir=None, **kwargs
+) -> ManagedProcess:
+    """Start a real ``rq worker`` process (same interpreter) and wait until it registers."""
+    process = start_process(
+        worker_command(redis_url, queues, **kwargs), name="worker", env=env, log_dir=log_dir
+    )
+    if not kwargs.get("burst"):
+        try:
+            wait_for_workers(redis_url, 1, process)
+        except BaseException:
+            process.stop()
+            raise
+    return process
+
+
+@contextlib.contextmanager
+def rq_worker(redis_url: str, queues=None, **kwargs) -> Iterator[ManagedProcess]:
+    """Run a real ``rq worker`` for the ``with`` block, then stop it by PID (warm, then cold)."""
+    worker = start_worker(redis_url, queues, **kwargs)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+
+
+def work_horse_pid(worker: ManagedProcess, timeout: float = 30) -> int:
+    """The PID of the work-horse a forking worker forked for its current job.
+
+    RQ's horse calls ``setpgrp()``, so it is the child that leads its own process group; the
+    scheduler process (``--with-scheduler``) stays in the worker's group.
+    """
+    found: list[int] = []
+
+    def horse_forked() -> bool:
+        for child in psutil.Process(worker.pid).children():
+            with contextlib.suppress(ProcessLookupError, psutil.Error):
+                if os.getpgid(child.pid) == child.pid:
+                    found.append(child.pid)
+                    return True
+        return False
+
+    wait_until(horse_forked, timeout, interval=0.02, what="the worker forking a work-horse")
+    return found[0]
+
+
+def cron_command(redis_url: str, config: str = "mailer_app.cron") -> list[str]:
+    """Return the ``rq cron`` command line for the app's recurring jobs."""
+    return [sys.executable, "-m", "rq.cli", "cron", config, "--url", redis_url,
+            "--serializer", SERIALIZER]
+
+
+@contextlib.contextmanager
+def rq_cron(redis_url: str, config: str = "mailer_app.cron", env=None) -> Iterator[ManagedProcess]:
+    """Run one ``rq cron`` scheduler for the ``with`` block, then stop it by PID."""
+    process = start_process(cron_command(redis_url, config), name="cron", env=env)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def web_command(port: int, threads: bool = True) -> list[str]:
+    """The ``flask run`` command line that serves the mailer app on loopback."""
+    cmd = [sys.executable, "-m", "flask", "--app", "mailer_app", "run", "--host", "127.0.0.1",
+           "--port", str(port), "--no-reload", "--no-debugger"]
+    return cmd + (["--with-threads"] if threads else ["--without-threads"])
+
+
+def start_web(env: dict, port: int | None = None, log_dir=None,
+              **kwargs) -> tuple[ManagedProcess, str]:
+    """Start the mailer app over real HTTP and wait until it listens; return it and its URL."""
+    port = port or free_port()
+    process = start_process(web_command(port, **kwargs), name="web", env=env, log_dir=log_dir)
+
+    def listening() -> bool:
+        if not process.running():
+            raise RuntimeError(f"web server exited:\n{process.log()[-3000:]}")
+        return port_open(port)
+
+    try:
+        wait_until(listening, 20, what="the web server listening")
+    except BaseException:
+        process.stop()
+        raise
+    return process, f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def web_server(env: dict, port: int | None = None, **kwargs) -> Iterator[str]:
+    """Serve the mailer app over real HTTP (werkzeug, threaded) and yield its base URL."""
+    process, base = start_web(env, port, **kwargs)
+    try:
+        yield base
+    finally:
+        process.stop()
