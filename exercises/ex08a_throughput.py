@@ -19,6 +19,7 @@ import time
 
 from mailer_app import jobs
 from mailer_app.queues import get_connection, get_queue
+from workbook import services
 
 
 def measure(redis_url: str, n_jobs: int, n_workers: int,
