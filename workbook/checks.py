@@ -8,10 +8,12 @@ separate pytest process so a half-written exercise cannot break the notebook's k
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
 
 from workbook import PROJECT_ROOT
 
@@ -22,12 +24,22 @@ class CheckResult:
     passed: int
     total: int
     first_problem: str
+    untouched: int = 0  # failures that stopped at the stub's NotImplementedError
+    module: str = ""
 
     @property
     def ok(self) -> bool:
         return self.total > 0 and self.passed == self.total
 
+    @property
+    def not_started(self) -> bool:
+        return self.passed == 0 and self.untouched == self.total > 0
+
     def __str__(self) -> str:
+        if self.not_started:
+            return (f"⏳ Exercise {self.exercise}: not started yet. Open "
+                    f"exercises/{self.module}.py, read the docstring, write your code, then run "
+                    "this cell again.")
         if self.ok:
             checks = "its 1 check passes" if self.total == 1 else f"all {self.total} checks pass"
             return f"✅ Exercise {self.exercise}: {checks}."
@@ -42,26 +54,33 @@ def check(exercise: str, target: str | None = None) -> None:
 
 
 def run_check(exercise: str, target: str | None = None) -> CheckResult:
-    """Run the tests of ``exercise`` and return how many passed."""
+    """Run the tests of ``exercise`` in a separate pytest process and read its JUnit report."""
     target = target or os.environ.get("WORKBOOK_TARGET", "exercises")
     files = sorted((PROJECT_ROOT / "tests" / "exercises").glob(f"test_ex{exercise}_*.py"))
     if not files:
         raise ValueError(f"There is no exercise {exercise!r}; see the exercises/ folder.")
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", *map(str, files), f"--target={target}", "-q",
-         "--no-header", "-p", "no:cacheprovider", "--tb=line", "-rf"],
-        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
-    )
-    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-    counts = {kind: int(n) for n, kind in re.findall(r"(\d+) (passed|failed|error)", summary)}
-    passed = counts.get("passed", 0)
-    total = passed + counts.get("failed", 0) + counts.get("error", 0)
-    problem = ""
-    for line in proc.stdout.splitlines():
-        if "not implemented yet" in line:
-            problem = "Not implemented yet: " + line.split("not implemented yet:", 1)[1].strip()
-            break
-        if line.startswith("E ") or "Error" in line:
-            problem = line.strip()[:200]
-            break
-    return CheckResult(exercise, passed, total, problem)
+    with tempfile.TemporaryDirectory(prefix="workbook-check-") as scratch:
+        report = Path(scratch) / "report.xml"
+        subprocess.run(
+            [sys.executable, "-m", "pytest", *map(str, files), f"--target={target}", "-q",
+             "-p", "no:cacheprovider", f"--junitxml={report}"],
+            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
+        )
+        cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+        problems = []
+        passed = total = 0
+        for case in cases:
+            total += 1
+            failure = case.find("failure")
+            if failure is None:
+                failure = case.find("error")
+            if failure is None:
+                passed += case.find("skipped") is None
+                continue
+            message = (failure.get("message") or "").strip()
+            problems.append(message.splitlines()[0][:200] if message else "")
+    untouched = sum(1 for problem in problems if problem.startswith("not implemented yet"))
+    first = next((p for p in problems if not p.startswith("not implemented yet")),
+                 problems[0] if problems else "")
+    module = files[0].stem.removeprefix("test_")
+    return CheckResult(exercise, passed, total, first, untouched, module)
