@@ -1,4 +1,4 @@
-"""Re-execute notebooks in place, as a student's first run: this interpreter's kernel, cwd notebooks/.
+"""Re-execute notebooks in place, as a student's first run, in this interpreter's kernel.
 
     python tools/execute_notebooks.py notebooks/03_enqueue_the_email.ipynb ...
 
