@@ -8,6 +8,7 @@ started with it. Every variable is listed in the README.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": DEFAULT_REDIS_URL,
     "DATABASE": str(VAR / "mailer.sqlite"),
     "OUTBOX_DIR": str(VAR / "outbox"),
-    # inline: the request sends the email (the tutorial's "before"); queued: an RQ job does.
+    # inline: the request sends the email (the tutorial's "before"); queued: an RQ job does;
+    # or the import path of your own enqueue function (module:function), as notebook 03 uses.
     "MAIL_DELIVERY": "inline",
     # outbox: write .eml + .html files (letter_opener); smtp: talk to SMTP_HOST:SMTP_PORT.
     "MAIL_BACKEND": "outbox",
@@ -44,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 CHOICES = {"MAIL_DELIVERY": ("inline", "queued"), "MAIL_BACKEND": ("outbox", "smtp")}
+#: Settings that may also name a function by import path (``module:function``).
+IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+MAY_BE_IMPORT_PATH = {"MAIL_DELIVERY"}
 
 
 def _coerce(raw: str, default: Any) -> Any:
@@ -69,6 +74,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                 ) from None
     settings.update(overrides or {})
     for name, allowed in CHOICES.items():
-        if settings[name] not in allowed:
-            raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {settings[name]!r}")
+        value = settings[name]
+        if value in allowed or (name in MAY_BE_IMPORT_PATH and IMPORT_PATH.match(str(value))):
+            continue
+        also = " or module:function" if name in MAY_BE_IMPORT_PATH else ""
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}{also}, not {value!r}")
     return settings

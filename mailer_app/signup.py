@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import time
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from rq.job import Job
 
 from mailer_app import db, delivery, jobs
 from mailer_app.redis_client import (
@@ -118,41 +121,67 @@ def redis_for_app() -> redis.Redis:
 
 
 def register(user: dict[str, str]) -> dict[str, Any]:
-    """Store ``user`` and send (inline) or enqueue (queued) the welcome email.
+    """Store the user, then send their welcome email: the tutorial's ``UsersController#create``.
 
     Either the user is stored *and* the email sent or enqueued, or neither: a user whose
     welcome email can never go out is not kept.
     """
-    settings = current_app.config
-    conn = db.get_db()
-    queue_conn = None
-    if settings["MAIL_DELIVERY"] == "queued":
-        try:
-            queue_conn = redis_for_app()
-        except (RedisUnavailable, RedisMisconfigured) as exc:
-            raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
+    how = current_app.config["MAIL_DELIVERY"]
+    queue_conn = None if how == "inline" else redis_or_503()
+    user_id = store_user(user)
+    with undo_signup_on_failure(user_id):
+        sent = send_welcome(user_id, how, queue_conn)
+    return {"id": user_id, "email": user["email"], "delivery": how, **sent}
+
+
+def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None) -> dict[str, Any]:
+    """Send the welcome email now (inline), or hand it to a background job."""
+    if how == "inline":
+        # The "before": the request waits for the mail server.
+        return {"mail": jobs.send_user_mail(user_id, "welcome", current_app.config)}
+    # The "after": MAIL_DELIVERY names the function that enqueues (see delivery.resolve).
+    job = delivery.resolve(how)(user_id, queue_conn)
+    if not isinstance(job, Job):
+        raise DeliveryBroken(f"{how} returned {job!r}, not the job it enqueued")
+    followup = current_app.config["FOLLOWUP_DELAY_SECONDS"]
+    if followup and followup > 0:
+        delivery.schedule_followup_email(user_id, queue_conn, followup)
+    return {"job_id": job.id}
+
+
+class DeliveryBroken(RuntimeError):
+    """The configured delivery function did not enqueue a job."""
+
+
+def redis_or_503() -> redis.Redis:
+    """The app's Redis, or a 503 saying how to start it (before anything is stored)."""
     try:
-        user_id = db.insert_user(conn, user["name"], user["email"])
+        return redis_for_app()
+    except (RedisUnavailable, RedisMisconfigured) as exc:
+        raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
+
+
+def store_user(user: dict[str, str]) -> int:
+    """Insert the user, or a 409 when the email address is taken."""
+    try:
+        return db.insert_user(db.get_db(), user["name"], user["email"])
     except sqlite3.IntegrityError:
         raise SignupError("That email address is already signed up.", 409, "email") from None
-    result = {"id": user_id, "email": user["email"], "delivery": settings["MAIL_DELIVERY"]}
+
+
+@contextlib.contextmanager
+def undo_signup_on_failure(user_id: int) -> Iterator[None]:
+    """Delete the user again if their email can neither be sent nor enqueued (a 503)."""
     try:
-        if queue_conn is None:
-            result["mail"] = jobs.send_user_mail(user_id, "welcome", settings)
-        else:
-            job = delivery.enqueue_welcome_email(user_id, queue_conn)
-            result["job_id"] = job.id
-            followup = settings["FOLLOWUP_DELAY_SECONDS"]
-            if followup and followup > 0:
-                delivery.schedule_followup_email(user_id, queue_conn, followup)
-    except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-        # Compensate: the user goes, so they can sign up again once mail works.
-        conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        yield
+    except (redis.ConnectionError, redis.TimeoutError, OSError, DeliveryBroken) as exc:
+        db.get_db().execute("DELETE FROM users WHERE id = ?", (user_id,))
         what = "Redis" if isinstance(exc, redis.RedisError) else "the mail server"
+        if isinstance(exc, DeliveryBroken):
+            what = "the mail delivery"
         current_app.logger.warning("signup refused, %s unavailable: %s", what, exc)
         raise SignupError(f"We cannot take signups right now: {what} is unavailable. "
                           "Please try again in a minute.", status=503) from None
-    return result
 
 
 @bp.get("/users/<int:user_id>")

@@ -1,12 +1,17 @@
-"""Exercise 03a: enqueue the welcome email instead of sending it.
+"""Exercise 03a: make the signup enqueue the welcome email instead of sending it.
 
-Complete ``enqueue_welcome(conn, user_id)`` so it puts
-``mailer_app.jobs.send_welcome_email(user_id)`` on the ``mailers`` queue with the job id
-``welcome-<user_id>``, and returns the job. Build the queue with
-``mailer_app.queues.get_queue`` (JSON serializer, allowlisted jobs).
+This is the workbook's central change, and the app runs *your* function: notebook 03 starts
+the real app with ``MAIL_DELIVERY=ex03a_enqueue:enqueue_welcome``, signs someone up, and a
+worker sends the email.
 
-Hint: ``get_queue("mailers", conn).enqueue(func, user_id, job_id=...)``; pass the function
-itself, imported from ``mailer_app.jobs``, never one defined in the notebook.
+Complete ``enqueue_welcome(user_id, connection)`` so it puts the project's welcome-email job
+function, ``mailer_app.jobs.send_welcome_email``, with the user's id as its only argument, on
+the ``mailers`` queue (the one the notebook's worker listens on), and returns the job. Give the
+job the id ``welcome-<user_id>``, so a second enqueue for the same user is refused. Build the
+queue with ``mailer_app.queues.get_queue``, which sets the JSON serializer and the allowlist.
+
+Hint (the idea): a job is a function's import path plus JSON arguments; the worker imports the
+function and calls it later. Notebook 03, "The job lives in a module", shows one being enqueued.
 """
 
 from __future__ import annotations
@@ -18,11 +23,11 @@ from mailer_app import jobs
 from mailer_app.queues import get_queue
 
 
-def enqueue_welcome(conn: redis.Redis, user_id: int) -> Job:
+def enqueue_welcome(user_id: int, connection: redis.Redis) -> Job:
     """Enqueue the welcome email for ``user_id`` on the mailers queue and return the job."""
-    ### HINT: get_queue("mailers", conn).enqueue(jobs.send_welcome_email, user_id, job_id=...)
+    ### HINT: the mailers queue comes from get_queue; enqueue the function, not a call; job_id=
     ### BEGIN SOLUTION
-    return get_queue("mailers", conn).enqueue(
+    return get_queue("mailers", connection).enqueue(
         jobs.send_welcome_email, user_id, job_id=f"welcome-{user_id}"
     )
     ### END SOLUTION

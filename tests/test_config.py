@@ -28,7 +28,8 @@ def test_overrides_beat_the_environment(monkeypatch):
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
-    ("MAIL_DELIVERY", "queue", "MAIL_DELIVERY must be one of inline, queued, not 'queue'"),
+    ("MAIL_DELIVERY", "queue",
+     "MAIL_DELIVERY must be one of inline, queued or module:function, not 'queue'"),
     ("MAIL_BACKEND", "sendmail", "MAIL_BACKEND must be one of outbox, smtp"),
     ("MAIL_DELAY_SECONDS", "thirty", "MAIL_DELAY_SECONDS='thirty' is not a valid float"),
     ("SMTP_PORT", "25.5", "SMTP_PORT='25.5' is not a valid int"),
@@ -52,3 +53,8 @@ def test_flask_init_db_creates_the_tables(tmp_path):
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
     assert {"users", "page_snapshots"} <= tables
+
+
+def test_delivery_may_name_a_function_by_import_path(monkeypatch):
+    monkeypatch.setenv("MAIL_DELIVERY", "ex03a_enqueue:enqueue_welcome")
+    assert load_settings()["MAIL_DELIVERY"] == "ex03a_enqueue:enqueue_welcome"

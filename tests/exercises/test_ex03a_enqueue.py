@@ -1,7 +1,7 @@
 import ex03a_enqueue as ex
 import pytest
 
-from mailer_app import mail
+from mailer_app import create_app, mail
 from mailer_app.queues import get_queue
 from tests.helpers import work
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.exercise("03a")
 
 
 def test_job_is_on_the_mailers_queue_with_its_id(conn):
-    job = ex.enqueue_welcome(conn, 7)
+    job = ex.enqueue_welcome(7, conn)
     assert job.id == "welcome-7"
     assert job.func_name == "mailer_app.jobs.send_welcome_email"
     assert list(job.args) == [7]
@@ -17,8 +17,18 @@ def test_job_is_on_the_mailers_queue_with_its_id(conn):
 
 
 def test_a_worker_sends_the_email(add_user, conn, outbox):
-    ex.enqueue_welcome(conn, add_user("Ada", "ada@example.com"))
+    ex.enqueue_welcome(add_user("Ada", "ada@example.com"), conn)
     queue = get_queue("mailers", conn)
     work(conn, [queue])
     [message] = mail.list_outbox(outbox)
     assert message["to"] == "Ada <ada@example.com>"
+
+
+def test_the_real_app_runs_it_as_its_delivery(env, monkeypatch, conn, outbox):
+    monkeypatch.setenv("MAIL_DELIVERY", "ex03a_enqueue:enqueue_welcome")
+    app = create_app({"TESTING": True})
+    response = app.test_client().post("/users", json={"name": "Ada", "email": "ada@example.com"})
+    assert response.status_code == 201, response.json
+    assert response.json["job_id"] == f"welcome-{response.json['id']}"
+    work(conn, [get_queue("mailers", conn)])
+    assert [m["to"] for m in mail.list_outbox(outbox)] == ["Ada <ada@example.com>"]
