@@ -17,6 +17,7 @@ from pathlib import Path
 
 import redis
 from IPython.display import HTML
+from rq import Worker
 
 from mailer_app import db, mail
 from mailer_app.redis_client import connect
@@ -67,6 +68,29 @@ class Workbench:
 
     def connection(self, **kwargs) -> redis.Redis:
         return connect(self.url, **kwargs)
+
+    def scratch_connection(self) -> redis.Redis:
+        """Database 1 of this notebook's Redis: for trying code without touching the demo."""
+        return redis.Redis.from_url(self.url.rsplit("/", 1)[0] + "/1")
+
+    post = staticmethod(post)
+
+    def terminal_command(self, queues: list[str], env: dict | None = None) -> str:
+        """The ``rq worker`` command a student can paste into a terminal for this notebook."""
+        settings = {k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | (env or {})
+        words = services.worker_command(self.url, queues, with_scheduler=False)
+        return " ".join([*(f"{k}={v}" for k, v in settings.items()), services.as_typed(words)])
+
+    def ensure_worker(self, queues: list[str], env: dict | None = None) -> str:
+        """Use a worker already listening on ``queues`` (yours, from a terminal), or start one."""
+        ours = {process.pid for process in self.processes}
+        for found in Worker.all(connection=self.connection()):
+            if set(queues) <= {q.name for q in found.queues}:
+                if found.pid in ours:
+                    return "The worker this notebook started is still running."
+                return f"Using the worker you started in a terminal ({found.name})."
+        self.worker(queues, env=env, with_scheduler=False)
+        return "No worker was running, so the notebook started one for you (as it does in CI)."
 
     def worker(self, queues=None, env: dict | None = None, **kwargs) -> ManagedProcess:
         """Start a real ``rq worker`` that sees this notebook's settings (plus ``env``)."""
