@@ -6,6 +6,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 
@@ -38,3 +39,10 @@ def get(base: str, path: str, headers: dict | None = None) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode()
+
+
+def post_all_at_once(base: str, path: str, payloads: list[dict]) -> list[tuple[int, float]]:
+    """POST every payload at the same moment (one thread each); return (status, seconds) each."""
+    with ThreadPoolExecutor(max_workers=len(payloads)) as pool:
+        results = list(pool.map(lambda payload: post(base, path, payload), payloads))
+    return [(status, seconds) for status, _, seconds in results]
