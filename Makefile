@@ -7,7 +7,7 @@ PY := $(BIN)/python
 REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup lab test test-fast nbval redis stop worker cron web db exercises check bench lint clean
+.PHONY: help setup lab test test-fast nbval redis stop worker cron web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,8 +63,11 @@ test-fast: setup  ## Unit tests only (no notebooks, no browser)
 exercises: setup  ## Regenerate exercises/ from solutions/
 	$(PY) tools/make_exercises.py
 
+hint: setup  ## The API hint for one exercise: make hint EX=03a
+	@$(PY) -c 'from workbook.checks import hint; hint("$(EX)")'
+
 check: setup  ## Check one exercise: make check EX=03a
-	$(PY) -m pytest tests --target=exercises -m exercise -k "ex$(EX)" -q --no-header
+	@$(PY) -c 'from workbook.checks import check; check("$(EX)")'
 
 bench: setup  ## Measure the async benefit and throughput side by side
 	$(PY) tools/bench.py

@@ -11,7 +11,9 @@ Expected behaviour::
     pop_job(conn, "jobs", timeout=1)                     # {"email": "ada@example.com"}
     pop_job(conn, "jobs", timeout=1)                     # None after waiting 1 s
 
-Hint: LPUSH adds on the left; BRPOP blocks until something arrives on the right.
+Hint (the idea): a list has two ends; if producers add at one end and the consumer
+takes from the other, the oldest item leaves first. Notebook 01, "A queue is a list", builds
+one by hand. Stuck? ``hint("01a")`` in a notebook, or ``make hint EX=01a``.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import redis
 
 def push_job(conn: redis.Redis, queue: str, payload: dict) -> int:
     """Push ``payload`` (as JSON) onto the list ``queue``; return the list's new length."""
-    raise NotImplementedError('Exercise 01a, push_job: json.dumps the payload and LPUSH it; return what LPUSH returns.')
+    raise NotImplementedError("Exercise 01a, push_job: not started. Read the docstring, then hint('01a') if you need the API.")
 
 
 def pop_job(conn: redis.Redis, queue: str, timeout: float = 1) -> dict | None:
     """Wait up to ``timeout`` seconds for the oldest job on ``queue``; None if none came."""
-    raise NotImplementedError('Exercise 01a, pop_job: conn.brpop(queue, timeout=...) returns (key, value) or None; json.loads the value.')
+    raise NotImplementedError("Exercise 01a, pop_job: not started. Read the docstring, then hint('01a') if you need the API.")

@@ -14,7 +14,9 @@ Complete ``take`` and ``work_one``:
   handler raises, the item stays in ``processing`` (and the exception propagates). Returns
   True if an item was handled, False if the queue stayed empty.
 
-Hint: BLMOVE (redis-py ``conn.blmove(src, dst, timeout, "RIGHT", "LEFT")``) and LREM.
+Hint (the idea): two commands (take, then store) leave a moment where a crash loses the
+item; Redis has a single command that does both at once. Notebook 01, "A queue is a list".
+Stuck? ``hint("01b")`` or ``make hint EX=01b``.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ import redis
 
 def take(conn: redis.Redis, queue: str, processing: str, timeout: float = 1) -> str | None:
     """Move the oldest item of ``queue`` onto ``processing`` and return it (or None)."""
-    raise NotImplementedError('Exercise 01b, take: conn.blmove(queue, processing, timeout, "RIGHT", "LEFT"), decoded to str.')
+    raise NotImplementedError("Exercise 01b, take: not started. Read the docstring, then hint('01b') if you need the API.")
 
 
 def work_one(conn: redis.Redis, queue: str, processing: str,
              handler: Callable[[str], object], timeout: float = 1) -> bool:
     """Handle one item; acknowledge it (LREM from ``processing``) only after success."""
-    raise NotImplementedError('Exercise 01b, work_one: take() it, call handler(item), then conn.lrem(processing, 1, item).')
+    raise NotImplementedError("Exercise 01b, work_one: not started. Read the docstring, then hint('01b') if you need the API.")

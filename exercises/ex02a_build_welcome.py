@@ -9,8 +9,10 @@ Complete ``build_welcome`` so it returns an ``email.message.EmailMessage`` with:
   in an ``<h1>`` (HTML-escaped: a name like ``<script>`` must not become markup);
 * so ``msg.get_content_type() == "multipart/alternative"``.
 
-Hint: ``msg.set_content(text)`` then ``msg.add_alternative(html, subtype="html")``;
-``email.utils.formataddr`` and ``html.escape`` do the quoting.
+Hint (the idea): an email with a text body and an HTML alternative is one message with two
+parts; the standard library's ``EmailMessage`` builds it, and quoting helpers exist for both
+the address and the HTML. Notebook 02, "The outbox", shows the app's own messages.
+Stuck? ``hint("02a")`` or ``make hint EX=02a``.
 """
 
 from __future__ import annotations
@@ -23,5 +25,5 @@ from email.utils import formataddr
 def build_welcome(name: str, address: str, sender: str) -> EmailMessage:
     """Return the multipart (text + HTML) welcome email for ``name`` at ``address``."""
     msg = EmailMessage()
-    raise NotImplementedError('Exercise 02a, build_welcome: set From, To (formataddr((name, address))) and Subject, then both bodies.')
+    raise NotImplementedError("Exercise 02a, build_welcome: not started. Read the docstring, then hint('02a') if you need the API.")
     return msg

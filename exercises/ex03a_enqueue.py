@@ -12,8 +12,9 @@ the ``mailers`` queue (the one the notebook's worker listens on), and returns th
 job the id ``welcome-<user_id>``, so a second enqueue for the same user is refused. Build the
 queue with ``mailer_app.queues.get_queue``, which sets the JSON serializer and the allowlist.
 
-Hint (the idea): a job is a function's import path plus JSON arguments; the worker imports the
-function and calls it later. Notebook 03, "The job lives in a module", shows one being enqueued.
+Hint (the idea): a job is a function's import path plus JSON arguments; the worker imports
+the function and calls it later. Notebook 03, "Sign up, with no worker running yet", shows
+what such a job looks like inside Redis. Stuck? ``hint("03a")`` or ``make hint EX=03a``.
 """
 
 from __future__ import annotations
@@ -27,4 +28,4 @@ from mailer_app.queues import get_queue
 
 def enqueue_welcome(user_id: int, connection: redis.Redis) -> Job:
     """Enqueue the welcome email for ``user_id`` on the mailers queue and return the job."""
-    raise NotImplementedError('Exercise 03a, enqueue_welcome: the mailers queue comes from get_queue; enqueue the function, not a call; job_id=')
+    raise NotImplementedError("Exercise 03a, enqueue_welcome: not started. Read the docstring, then hint('03a') if you need the API.")

@@ -11,7 +11,9 @@ string keys. Complete ``to_job_args(value)`` so it returns a JSON-safe copy:
 * dicts and lists are converted recursively (dict keys must already be strings);
 * anything else raises ``TypeError`` naming the type (pass an id, not an object).
 
-Hint: check the types in order with ``isinstance``; ``datetime`` is a subclass of ``date``.
+Hint (the idea): look at the value's type and turn each kind into the nearest JSON kind,
+recursing into containers; refuse the rest. Notebook 03, "Only simple JSON arguments".
+Stuck? ``hint("03b")`` or ``make hint EX=03b``.
 """
 
 from __future__ import annotations
@@ -24,4 +26,4 @@ from typing import Any
 
 def to_job_args(value: Any) -> Any:
     """Return ``value`` converted to plain JSON types, or raise TypeError."""
-    raise NotImplementedError('Exercise 03b, to_job_args: handle None/str/bool/int/float first, then date, Decimal/UUID, containers.')
+    raise NotImplementedError("Exercise 03b, to_job_args: not started. Read the docstring, then hint('03b') if you need the API.")

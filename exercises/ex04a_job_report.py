@@ -10,9 +10,9 @@ Complete ``job_report(conn, job_id)``, returning a dict:
 * ``{"id": ..., "status": <status>}`` for any other status (queued, started, scheduled...);
 * ``{"id": ..., "status": "missing"}`` when no such job exists (expired, or a typo).
 
-Hint: ``Job.fetch(job_id, connection=conn, serializer=JSONSerializer)`` raises
-``NoSuchJobError``; ``job.get_status()``, ``job.return_value()``, and
-``job.latest_result().exc_string`` hold the rest.
+Hint (the idea): fetch the job by id (a missing one is an exception to catch), then let
+its status decide what else goes in the report. Notebook 04, "A job's life" and "When a job
+fails". Stuck? ``hint("04a")`` or ``make hint EX=04a``.
 """
 
 from __future__ import annotations
@@ -25,4 +25,4 @@ from rq.serializers import JSONSerializer
 
 def job_report(conn: redis.Redis, job_id: str) -> dict:
     """Return the status of ``job_id`` with its result or its error."""
-    raise NotImplementedError('Exercise 04a, job_report: fetch, then branch on job.get_status(); strip() the traceback and take its last line.')
+    raise NotImplementedError("Exercise 04a, job_report: not started. Read the docstring, then hint('04a') if you need the API.")

@@ -10,7 +10,9 @@ which enqueues ``func(*args)`` with that policy and returns the job.
 
 Remember: retries with intervals are scheduled jobs, so the worker needs ``--with-scheduler``.
 
-Hint: ``Retry(max=attempts, interval=[...])``; ``queue.enqueue(func, *args, retry=...)``.
+Hint (the idea): RQ's ``Retry`` takes how many more tries and how long to wait before each;
+exponential backoff doubles the wait every time. Notebook 04, "When a job fails".
+Stuck? ``hint("04b")`` or ``make hint EX=04b``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from rq.job import Job
 
 def backoff_retry(attempts: int, base: float) -> Retry:
     """A Retry of ``attempts`` tries, each waiting twice as long as the one before."""
-    raise NotImplementedError('Exercise 04b, backoff_retry: refuse attempts < 1 (ValueError); intervals are [int(base * 2**i) for i in ...].')
+    raise NotImplementedError("Exercise 04b, backoff_retry: not started. Read the docstring, then hint('04b') if you need the API.")
 
 
 def enqueue_with_retry(queue: Queue, func, *args, attempts: int = 3, base: float = 10) -> Job:
     """Enqueue ``func(*args)`` on ``queue`` with :func:`backoff_retry`."""
-    raise NotImplementedError('Exercise 04b, enqueue_with_retry: queue.enqueue(func, *args, retry=backoff_retry(attempts, base))')
+    raise NotImplementedError("Exercise 04b, enqueue_with_retry: not started. Read the docstring, then hint('04b') if you need the API.")

@@ -13,7 +13,8 @@ The workbook's queues, highest priority first, are ``high``, ``default``, ``mail
 and ``enqueue_routed(conn, kind, func, *args)``, which enqueues on that queue (built with
 ``mailer_app.queues.get_queue``) and returns the job.
 
-Hint: a dict from kind to queue name and ``.get(kind, "default")``.
+Hint (the idea): routing is a lookup from the kind of job to a queue name, with a fallback.
+Notebook 05, "Named queues". Stuck? ``hint("05a")`` or ``make hint EX=05a``.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from mailer_app.queues import get_queue
 
 def queue_for(kind: str) -> str:
     """The name of the queue that jobs of ``kind`` belong on."""
-    raise NotImplementedError('Exercise 05a, queue_for: look the kind up in a dict; unknown kinds go to "default".')
+    raise NotImplementedError("Exercise 05a, queue_for: not started. Read the docstring, then hint('05a') if you need the API.")
 
 
 def enqueue_routed(conn: redis.Redis, kind: str, func, *args) -> Job:
     """Enqueue ``func(*args)`` on the queue for ``kind``."""
-    raise NotImplementedError('Exercise 05a, enqueue_routed: get_queue(queue_for(kind), conn).enqueue(func, *args)')
+    raise NotImplementedError("Exercise 05a, enqueue_routed: not started. Read the docstring, then hint('05a') if you need the API.")

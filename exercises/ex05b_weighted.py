@@ -12,7 +12,9 @@ remove it, pick the next among the rest the same way, and so on. Use ``rng.rando
 ``random.Random``) for every draw, so a seeded rng gives a repeatable order. A queue with
 weight 0 never comes before a queue with a positive weight.
 
-Hint: draw ``r = rng.random() * total`` and walk the remaining queues subtracting weights.
+Hint (the idea): a random number between 0 and the total weight falls into one queue's share
+of that range; take that queue out and repeat with the rest. Notebook 05, "Sidekiq's
+weighted queues". Stuck? ``hint("05b")`` or ``make hint EX=05b``.
 """
 
 from __future__ import annotations
@@ -24,5 +26,5 @@ def weighted_order(weights: dict[str, int], rng: random.Random) -> list[str]:
     """Every queue once, in a weighted random order (higher weight: earlier, usually)."""
     remaining = dict(weights)
     order: list[str] = []
-    raise NotImplementedError('Exercise 05b, weighted_order: loop while remaining: draw, walk, append the chosen name, del remaining[name].')
+    raise NotImplementedError("Exercise 05b, weighted_order: not started. Read the docstring, then hint('05b') if you need the API.")
     return order

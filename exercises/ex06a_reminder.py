@@ -10,7 +10,9 @@ with the job id ``reminder-<user_id>``, and return the job.
   reminders end up hours early or late. Raise ``ValueError`` for a naive one.
 * ``when`` in the past is a mistake too: raise ``ValueError``.
 
-Hint: ``when.tzinfo is None``; ``datetime.now(UTC)``; ``queue.enqueue_at(when, func, ...)``.
+Hint (the idea): refuse what RQ would misread (a time without a time zone) or could never
+run (the past) before scheduling. Notebook 06, "Run this at a moment: ``enqueue_at``".
+Stuck? ``hint("06a")`` or ``make hint EX=06a``.
 """
 
 from __future__ import annotations
@@ -26,4 +28,4 @@ from mailer_app.queues import get_queue
 
 def schedule_reminder(conn: redis.Redis, user_id: int, when: datetime) -> Job:
     """Schedule the reminder for ``user_id`` at ``when`` (aware, in the future)."""
-    raise NotImplementedError('Exercise 06a, schedule_reminder: two checks that raise ValueError, then enqueue_at(..., job_id=f"reminder-{user_id}")')
+    raise NotImplementedError("Exercise 06a, schedule_reminder: not started. Read the docstring, then hint('06a') if you need the API.")

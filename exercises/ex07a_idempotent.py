@@ -10,8 +10,9 @@ call ``send()`` at most once per ``key``, however many times (or how concurrentl
 * If ``send()`` raises, release the claim (so a retry can send) and re-raise.
 * After a successful send, mark the key done for ``ttl`` seconds (default one week).
 
-Hint: ``conn.set(key, "sending", nx=True, ex=...)`` claims; ``conn.set(key, "sent", ex=ttl)``
-marks done; ``conn.delete(key)`` releases.
+Hint (the idea): one Redis command can set a key only if it is absent *and* give it an
+expiry; whoever sets it owns the send. Notebook 07, "Retries that send the email twice".
+Stuck? ``hint("07a")`` or ``make hint EX=07a``.
 """
 
 from __future__ import annotations
@@ -26,4 +27,4 @@ WEEK = 7 * 24 * 3600
 def send_once(conn: redis.Redis, key: str, send: Callable[[], object], ttl: int = WEEK,
               claim_seconds: int = 300) -> bool:
     """Run ``send()`` once per ``key``; True if this call sent."""
-    raise NotImplementedError('Exercise 07a, send_once: SET NX claims; on failure DELETE and raise; on success SET to "sent".')
+    raise NotImplementedError("Exercise 07a, send_once: not started. Read the docstring, then hint('07a') if you need the API.")

@@ -12,7 +12,9 @@ Refuse, among others: ``"os.system"``, ``"mailer_app.jobs_evil.x"`` (a prefix is
 match), ``"mailer_app.jobs"`` (no function), ``"mailer_app.jobs._private"``,
 ``"mailer_app.jobs.send.__globals__"``, ``"__main__.send"``, ``""`` and ``None``.
 
-Hint: ``func_name.rpartition(".")`` splits off the function; ``str.isidentifier()``.
+Hint (the idea): split the name at its last dot; the module part must be exactly one of the
+allowed modules, and the function part a public Python name. Notebook 07, "Security".
+Stuck? ``hint("07b")`` or ``make hint EX=07b``.
 """
 
 from __future__ import annotations
@@ -22,4 +24,4 @@ from collections.abc import Iterable
 
 def is_allowed(func_name: str | None, modules: Iterable[str]) -> bool:
     """Whether ``func_name`` names a public function of one of ``modules``."""
-    raise NotImplementedError('Exercise 07b, is_allowed: rpartition, then an exact module check and a public-identifier check.')
+    raise NotImplementedError("Exercise 07b, is_allowed: not started. Read the docstring, then hint('07b') if you need the API.")

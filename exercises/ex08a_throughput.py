@@ -9,8 +9,9 @@ for all of them to exit, and return ``(jobs_finished, wall_seconds)``, measured 
 before the workers start until the last one exits. Stop every worker you start, also when
 something fails.
 
-Hint: ``get_queue("default", conn).enqueue_many([...])`` with ``Queue.prepare_data``;
-``process.wait()``; ``queue.finished_job_registry.count``; try/finally around the workers.
+Hint (the idea): put every job on the queue first, then start the workers together and
+time until the last one has finished; stop them whatever happens. Notebook 08, "I/O-bound
+jobs: why more workers help". Stuck? ``hint("08a")`` or ``make hint EX=08a``.
 """
 
 from __future__ import annotations
@@ -26,4 +27,4 @@ def measure(redis_url: str, n_jobs: int, n_workers: int,
             seconds_per_job: float) -> tuple[int, float]:
     """Run ``n_jobs`` sleeping jobs on ``n_workers`` workers; return (finished, seconds)."""
     queue = get_queue("default", get_connection(redis_url))
-    raise NotImplementedError('Exercise 08a, measure: enqueue, start the workers (burst=True, queues=["default"]), wait, stop in finally.')
+    raise NotImplementedError("Exercise 08a, measure: not started. Read the docstring, then hint('08a') if you need the API.")

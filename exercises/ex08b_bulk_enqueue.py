@@ -7,7 +7,9 @@ user_ids)`` so it enqueues ``mailer_app.jobs.send_welcome_email(user_id)`` for e
 order, each with the job id ``welcome-<user_id>``, using ``Queue.prepare_data`` and
 ``queue.enqueue_many`` (one pipeline), and returns the jobs.
 
-Hint: ``Queue.prepare_data(func, args=[...], job_id=...)`` builds one job's data.
+Hint (the idea): build every job's data first, then send them all to Redis together instead of
+one request per job. Notebook 08, "Enqueue in bulk". Stuck? ``hint("08b")`` or
+``make hint EX=08b``.
 """
 
 from __future__ import annotations
@@ -22,4 +24,4 @@ from mailer_app import jobs
 
 def enqueue_welcomes(queue: Queue, user_ids: Iterable[int]) -> list[Job]:
     """Enqueue a welcome email per user id, in one round trip; return the jobs."""
-    raise NotImplementedError('Exercise 08b, enqueue_welcomes: queue.enqueue_many([Queue.prepare_data(...) for user_id in user_ids])')
+    raise NotImplementedError("Exercise 08b, enqueue_welcomes: not started. Read the docstring, then hint('08b') if you need the API.")

@@ -9,7 +9,9 @@ Expected behaviour::
     pop_job(conn, "jobs", timeout=1)                     # {"email": "ada@example.com"}
     pop_job(conn, "jobs", timeout=1)                     # None after waiting 1 s
 
-Hint: LPUSH adds on the left; BRPOP blocks until something arrives on the right.
+Hint (the idea): a list has two ends; if producers add at one end and the consumer
+takes from the other, the oldest item leaves first. Notebook 01, "A queue is a list", builds
+one by hand. Stuck? ``hint("01a")`` in a notebook, or ``make hint EX=01a``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import redis
 
 def push_job(conn: redis.Redis, queue: str, payload: dict) -> int:
     """Push ``payload`` (as JSON) onto the list ``queue``; return the list's new length."""
-    ### HINT: json.dumps the payload and LPUSH it; return what LPUSH returns.
+    ### HINT: json.dumps turns the dict into text; LPUSH adds at the left and returns the new
+    ### HINT: length.
     ### BEGIN SOLUTION
     return conn.lpush(queue, json.dumps(payload))
     ### END SOLUTION
@@ -29,7 +32,8 @@ def push_job(conn: redis.Redis, queue: str, payload: dict) -> int:
 
 def pop_job(conn: redis.Redis, queue: str, timeout: float = 1) -> dict | None:
     """Wait up to ``timeout`` seconds for the oldest job on ``queue``; None if none came."""
-    ### HINT: conn.brpop(queue, timeout=...) returns (key, value) or None; json.loads the value.
+    ### HINT: BRPOP blocks on the right end; it gives a (key, value) pair, or None after the
+    ### HINT: timeout.
     ### BEGIN SOLUTION
     item = conn.brpop(queue, timeout=timeout)
     if item is None:

@@ -12,7 +12,9 @@ Complete ``take`` and ``work_one``:
   handler raises, the item stays in ``processing`` (and the exception propagates). Returns
   True if an item was handled, False if the queue stayed empty.
 
-Hint: BLMOVE (redis-py ``conn.blmove(src, dst, timeout, "RIGHT", "LEFT")``) and LREM.
+Hint (the idea): two commands (take, then store) leave a moment where a crash loses the
+item; Redis has a single command that does both at once. Notebook 01, "A queue is a list".
+Stuck? ``hint("01b")`` or ``make hint EX=01b``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import redis
 
 def take(conn: redis.Redis, queue: str, processing: str, timeout: float = 1) -> str | None:
     """Move the oldest item of ``queue`` onto ``processing`` and return it (or None)."""
-    ### HINT: conn.blmove(queue, processing, timeout, "RIGHT", "LEFT"), decoded to str.
+    ### HINT: BLMOVE (redis-py: blmove, with a source side and a destination side) moves
+    ### HINT: atomically; decode the bytes.
     ### BEGIN SOLUTION
     item = conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")
     return None if item is None else item.decode()
@@ -34,7 +37,8 @@ def take(conn: redis.Redis, queue: str, processing: str, timeout: float = 1) -> 
 def work_one(conn: redis.Redis, queue: str, processing: str,
              handler: Callable[[str], object], timeout: float = 1) -> bool:
     """Handle one item; acknowledge it (LREM from ``processing``) only after success."""
-    ### HINT: take() it, call handler(item), then conn.lrem(processing, 1, item).
+    ### HINT: Call take, then the handler; LREM on the processing list acknowledges, only after the
+    ### HINT: handler.
     ### BEGIN SOLUTION
     item = take(conn, queue, processing, timeout)
     if item is None:

@@ -5,8 +5,9 @@ Complete ``timed_signup(base_url, name, email)``: POST the signup as JSON to
 seconds from sending the request until the whole response was read. A 4xx answer is a
 result too: return its status, do not raise.
 
-Hint: ``urllib.request.Request(url, data=..., headers={"Content-Type": "application/json"})``,
-``time.perf_counter()``, and ``urllib.error.HTTPError`` has ``.code``.
+Hint (the idea): the user's wait runs from sending the request until the whole answer has
+arrived; an error status is an answer too. Notebook 02, "Now make the mail server slow",
+measures the same thing. Stuck? ``hint("02b")`` or ``make hint EX=02b``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import urllib.request
 def timed_signup(base_url: str, name: str, email: str) -> tuple[int, float]:
     """POST a signup and return (HTTP status, seconds the request took)."""
     body = json.dumps({"name": name, "email": email}).encode()
-    ### HINT: start a perf_counter, urlopen the Request, read() the body, stop the clock.
+    ### HINT: urllib.request.Request with a JSON Content-Type; time.perf_counter around urlopen and
+    ### HINT: read; HTTPError has .code.
     ### BEGIN SOLUTION
     request = urllib.request.Request(f"{base_url}/users", data=body,
                                      headers={"Content-Type": "application/json"})

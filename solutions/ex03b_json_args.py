@@ -9,7 +9,9 @@ string keys. Complete ``to_job_args(value)`` so it returns a JSON-safe copy:
 * dicts and lists are converted recursively (dict keys must already be strings);
 * anything else raises ``TypeError`` naming the type (pass an id, not an object).
 
-Hint: check the types in order with ``isinstance``; ``datetime`` is a subclass of ``date``.
+Hint (the idea): look at the value's type and turn each kind into the nearest JSON kind,
+recursing into containers; refuse the rest. Notebook 03, "Only simple JSON arguments".
+Stuck? ``hint("03b")`` or ``make hint EX=03b``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 
 def to_job_args(value: Any) -> Any:
     """Return ``value`` converted to plain JSON types, or raise TypeError."""
-    ### HINT: handle None/str/bool/int/float first, then date, Decimal/UUID, containers.
+    ### HINT: isinstance checks in order: plain types, then date/datetime (isoformat), Decimal and
+    ### HINT: UUID (str), list/tuple, set (sorted), dict (keys must be str).
     ### BEGIN SOLUTION
     if value is None or isinstance(value, (str, bool, int, float)):
         return value

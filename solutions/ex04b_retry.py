@@ -8,7 +8,9 @@ which enqueues ``func(*args)`` with that policy and returns the job.
 
 Remember: retries with intervals are scheduled jobs, so the worker needs ``--with-scheduler``.
 
-Hint: ``Retry(max=attempts, interval=[...])``; ``queue.enqueue(func, *args, retry=...)``.
+Hint (the idea): RQ's ``Retry`` takes how many more tries and how long to wait before each;
+exponential backoff doubles the wait every time. Notebook 04, "When a job fails".
+Stuck? ``hint("04b")`` or ``make hint EX=04b``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from rq.job import Job
 
 def backoff_retry(attempts: int, base: float) -> Retry:
     """A Retry of ``attempts`` tries, each waiting twice as long as the one before."""
-    ### HINT: refuse attempts < 1 (ValueError); intervals are [int(base * 2**i) for i in ...].
+    ### HINT: ValueError for fewer than 1 attempt; rq.Retry(max=..., interval=[...]) with one wait
+    ### HINT: per attempt, each twice the one before.
     ### BEGIN SOLUTION
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -29,7 +32,7 @@ def backoff_retry(attempts: int, base: float) -> Retry:
 
 def enqueue_with_retry(queue: Queue, func, *args, attempts: int = 3, base: float = 10) -> Job:
     """Enqueue ``func(*args)`` on ``queue`` with :func:`backoff_retry`."""
-    ### HINT: queue.enqueue(func, *args, retry=backoff_retry(attempts, base))
+    ### HINT: Pass the Retry to queue.enqueue through its retry keyword.
     ### BEGIN SOLUTION
     return queue.enqueue(func, *args, retry=backoff_retry(attempts, base))
     ### END SOLUTION

@@ -11,7 +11,8 @@ The workbook's queues, highest priority first, are ``high``, ``default``, ``mail
 and ``enqueue_routed(conn, kind, func, *args)``, which enqueues on that queue (built with
 ``mailer_app.queues.get_queue``) and returns the job.
 
-Hint: a dict from kind to queue name and ``.get(kind, "default")``.
+Hint (the idea): routing is a lookup from the kind of job to a queue name, with a fallback.
+Notebook 05, "Named queues". Stuck? ``hint("05a")`` or ``make hint EX=05a``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from mailer_app.queues import get_queue
 
 def queue_for(kind: str) -> str:
     """The name of the queue that jobs of ``kind`` belong on."""
-    ### HINT: look the kind up in a dict; unknown kinds go to "default".
+    ### HINT: A dict from kind to queue name; dict.get has a default for the unknown kinds.
     ### BEGIN SOLUTION
     routes = {
         "password_reset": "high", "login_code": "high",
@@ -37,7 +38,7 @@ def queue_for(kind: str) -> str:
 
 def enqueue_routed(conn: redis.Redis, kind: str, func, *args) -> Job:
     """Enqueue ``func(*args)`` on the queue for ``kind``."""
-    ### HINT: get_queue(queue_for(kind), conn).enqueue(func, *args)
+    ### HINT: get_queue with the routed name, then its enqueue.
     ### BEGIN SOLUTION
     return get_queue(queue_for(kind), conn).enqueue(func, *args)
     ### END SOLUTION

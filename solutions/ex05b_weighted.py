@@ -10,7 +10,9 @@ remove it, pick the next among the rest the same way, and so on. Use ``rng.rando
 ``random.Random``) for every draw, so a seeded rng gives a repeatable order. A queue with
 weight 0 never comes before a queue with a positive weight.
 
-Hint: draw ``r = rng.random() * total`` and walk the remaining queues subtracting weights.
+Hint (the idea): a random number between 0 and the total weight falls into one queue's share
+of that range; take that queue out and repeat with the rest. Notebook 05, "Sidekiq's
+weighted queues". Stuck? ``hint("05b")`` or ``make hint EX=05b``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def weighted_order(weights: dict[str, int], rng: random.Random) -> list[str]:
     """Every queue once, in a weighted random order (higher weight: earlier, usually)."""
     remaining = dict(weights)
     order: list[str] = []
-    ### HINT: loop while remaining: draw, walk, append the chosen name, del remaining[name].
+    ### HINT: while remaining: total of the weights left, rng.random() times it, walk subtracting
+    ### HINT: each weight until below zero; zero weights go last.
     ### BEGIN SOLUTION
     while remaining:
         total = sum(remaining.values())

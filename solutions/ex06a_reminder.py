@@ -8,7 +8,9 @@ with the job id ``reminder-<user_id>``, and return the job.
   reminders end up hours early or late. Raise ``ValueError`` for a naive one.
 * ``when`` in the past is a mistake too: raise ``ValueError``.
 
-Hint: ``when.tzinfo is None``; ``datetime.now(UTC)``; ``queue.enqueue_at(when, func, ...)``.
+Hint (the idea): refuse what RQ would misread (a time without a time zone) or could never
+run (the past) before scheduling. Notebook 06, "Run this at a moment: ``enqueue_at``".
+Stuck? ``hint("06a")`` or ``make hint EX=06a``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from mailer_app.queues import get_queue
 
 def schedule_reminder(conn: redis.Redis, user_id: int, when: datetime) -> Job:
     """Schedule the reminder for ``user_id`` at ``when`` (aware, in the future)."""
-    ### HINT: two checks that raise ValueError, then enqueue_at(..., job_id=f"reminder-{user_id}")
+    ### HINT: when.tzinfo tells an aware time from a naive one; compare with datetime.now(UTC); the
+    ### HINT: queue's enqueue_at takes the moment first.
     ### BEGIN SOLUTION
     if when.tzinfo is None:
         raise ValueError("when must be timezone-aware, e.g. datetime.now(UTC) + timedelta(...)")

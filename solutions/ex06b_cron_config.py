@@ -9,8 +9,10 @@ This module *is* a config file: ``rq cron ex06b_cron_config`` imports it, and ev
 2. ``mailer_app.jobs.send_daily_digest`` at 08:30 on weekdays (Monday to Friday) on the
    ``default`` queue, named ``"weekday-digest"``.
 
-Hint: ``register(func, queue_name=..., interval=...)`` and
-``register(func, queue_name=..., cron="m h dom mon dow")``; weekdays are ``1-5``.
+Hint (the idea): ``rq cron`` imports this module, and each registration names the function,
+the queue, and either an interval in seconds or a cron string (minute, hour, day of month,
+month, day of week). Notebook 06, "Recurring jobs with ``rq cron``". Stuck? ``hint("06b")``
+or ``make hint EX=06b``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from mailer_app import jobs
 
 def register_jobs() -> None:
     """Register the two recurring jobs."""
-    ### HINT: two register(...) calls, each with name=...
+    ### HINT: rq.cron.register(func, queue_name=..., interval=... or cron=..., name=...); weekdays
+    ### HINT: in cron are 1-5 (or mon-fri).
     ### BEGIN SOLUTION
     register(jobs.scrape_status_page, queue_name="low", interval=30, name="scrape")
     register(jobs.send_daily_digest, queue_name="default", cron="30 8 * * 1-5",

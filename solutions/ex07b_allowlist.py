@@ -10,7 +10,9 @@ Refuse, among others: ``"os.system"``, ``"mailer_app.jobs_evil.x"`` (a prefix is
 match), ``"mailer_app.jobs"`` (no function), ``"mailer_app.jobs._private"``,
 ``"mailer_app.jobs.send.__globals__"``, ``"__main__.send"``, ``""`` and ``None``.
 
-Hint: ``func_name.rpartition(".")`` splits off the function; ``str.isidentifier()``.
+Hint (the idea): split the name at its last dot; the module part must be exactly one of the
+allowed modules, and the function part a public Python name. Notebook 07, "Security".
+Stuck? ``hint("07b")`` or ``make hint EX=07b``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Iterable
 
 def is_allowed(func_name: str | None, modules: Iterable[str]) -> bool:
     """Whether ``func_name`` names a public function of one of ``modules``."""
-    ### HINT: rpartition, then an exact module check and a public-identifier check.
+    ### HINT: str.rpartition splits at the last dot; compare the module with ==/in, not startswith;
+    ### HINT: str.isidentifier and a leading underscore.
     ### BEGIN SOLUTION
     if not func_name or not isinstance(func_name, str):
         return False

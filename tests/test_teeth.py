@@ -1,64 +1,318 @@
-"""The exercise tests have teeth: deliberately wrong solutions (mutants) fail them.
+"""The exercise tests judge behaviour: every plausible wrong answer fails, every right one passes.
 
-Each mutant is the current solution with one plausible mistake edited in, built afresh for
-every run, so a mutant can never drift from the solution it mutates: if the solution changes
-so that the mistake no longer applies, this test says so.
+A *mutant* is the current solution with one mistake a student would really make edited in; an
+*alternative* is the current solution rewritten in another correct spelling. Both are built
+afresh on every run from solutions/, so they cannot drift: if the solution changes so that an
+edit no longer applies, this test says so. Mutants must fail (some with a message that names
+the mistake); alternatives must pass.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 SOLUTIONS = HERE.parent / "solutions"
+SOLUTION_FILES = {path.stem[:5]: path.name for path in SOLUTIONS.glob("ex*.py")}
 
-#: name: (solution module, text in the solution, the wrong text, what the mistake is)
+SEND_ONCE_CLAIM = ('    if not conn.set(key, "sending", nx=True, ex=claim_seconds):\n'
+                   "        return False")
+BULK = ('    return queue.enqueue_many([\n'
+        '        Queue.prepare_data(jobs.send_welcome_email, args=[user_id], '
+        'job_id=f"welcome-{user_id}")\n'
+        '        for user_id in user_ids\n'
+        '    ])')
+WEIGHTED_LOOP = SOLUTIONS.joinpath(SOLUTION_FILES["ex05b"]).read_text().split(
+    "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0]
+
+#: name: (exercise, text in the solution, the wrong text, the mistake, words the failure shows)
 MUTANTS = {
-    "fifo_becomes_lifo": (
-        "ex01a_list_queue.py", "conn.brpop(queue, timeout=timeout)",
-        "conn.blpop(queue, timeout=timeout)", "BLPOP: the newest job comes out first"),
-    "ack_before_work": (
-        "ex01b_reliable_queue.py", "    handler(item)\n    conn.lrem(processing, 1, item)",
-        "    conn.lrem(processing, 1, item)\n    handler(item)",
-        "acknowledged before the work: a crash loses the job"),
-    "claim_not_atomic": (
-        "ex07a_idempotent.py",
-        '    if not conn.set(key, "sending", nx=True, ex=claim_seconds):\n        return False',
-        '    if conn.get(key) is not None:\n        return False\n'
-        '    conn.set(key, "sending", ex=claim_seconds)',
-        "GET then SET: two concurrent callers both send"),
-    "prefix_allowlist": (
-        "ex07b_allowlist.py", "module not in set(modules)",
-        "not any(module.startswith(m) for m in modules)", "a prefix passes for a module"),
-    "naive_datetime_accepted": (
-        "ex06a_reminder.py",
-        '    if when.tzinfo is None:\n        raise ValueError("when must be timezone-aware, '
-        'e.g. datetime.now(UTC) + timedelta(...)")\n    if when <= datetime.now(UTC):',
-        "    if when.timestamp() <= datetime.now(UTC).timestamp():",
-        "a naive datetime is scheduled, hours off"),
-    "linear_backoff": (
-        "ex04b_retry.py", "int(base * 2**i)", "int(base * (i + 1))",
-        "10, 20, 30 s, not 10, 20, 40"),
-    "tuple_not_listed": (
-        "ex03b_json_args.py", "if isinstance(value, (list, tuple)):", "if isinstance(value, list):",
-        "tuples fall through to the TypeError"),
+    # 01a: a queue by hand
+    "lifo_instead_of_fifo": ("ex01a", "conn.brpop(queue, timeout=timeout)",
+                             "conn.blpop(queue, timeout=timeout)", "BLPOP: newest first",
+                             "first in, first out"),
+    "pop_does_not_block": ("ex01a", "conn.brpop(queue, timeout=timeout)",
+                           "(lambda v: v and (queue, v))(conn.rpop(queue))",
+                           "RPOP: a worker spins on an empty queue", "block"),
+    "payload_not_json": ("ex01a", "json.dumps(payload)", "str(payload)",
+                         "str() of a dict is not JSON", None),
+    # 01b: a reliable queue
+    "take_is_two_commands": ("ex01b", 'item = conn.blmove(queue, processing, timeout, "RIGHT", '
+                             '"LEFT")', "item = conn.rpop(queue)\n    if item is not None:\n"
+                             "        conn.lpush(processing, item)",
+                             "pop then push: a crash between them loses the item", "atomic"),
+    "ack_before_work": ("ex01b", "    handler(item)\n    conn.lrem(processing, 1, item)",
+                        "    conn.lrem(processing, 1, item)\n    handler(item)",
+                        "acknowledged before the work: a crash loses the job", "after success"),
+    "takes_the_newest": ("ex01b", '"RIGHT", "LEFT"', '"LEFT", "LEFT"',
+                         "takes from the producers' end", "oldest"),
+    # 02a: the welcome email
+    "name_not_escaped": ("ex02a", "{html.escape(name)}", "{name}", "markup injection",
+                         "escape"),
+    "html_only": ("ex02a", 'msg.set_content(f"Hi {name},\\n\\nWelcome aboard!\\n")\n'
+                  '    msg.add_alternative(', "msg.set_content(", "no text part",
+                  "multipart/alternative"),
+    "address_without_name": ("ex02a", "formataddr((name, address))", "address",
+                             "To without the name", "Name <address>"),
+    # 02b: timing a signup
+    "raises_on_4xx": ("ex02b", "    except urllib.error.HTTPError as err:\n        err.read()\n"
+                      "        status = err.code", "    except ConnectionRefusedError:\n"
+                      "        raise", "a 400 answer becomes an exception", "return its status"),
+    "clock_started_after_the_answer": (
+        "ex02b", "            response.read()\n            status = response.status",
+        "            started = time.perf_counter()\n            response.read()\n"
+        "            status = response.status", "times only the body, not the wait",
+        "start the clock"),
+    # 03a: the move
+    "wrong_queue": ("ex03a", 'get_queue("mailers"', 'get_queue("default"',
+                    "the default queue: the notebook's worker never sees it", "mailers"),
+    "no_job_id": ("ex03a", ', job_id=f"welcome-{user_id}"', "", "duplicates not refused",
+                  "welcome-<user_id>"),
+    "calls_instead_of_enqueueing": (
+        "ex03a", 'return get_queue("mailers", connection).enqueue(\n'
+        '        jobs.send_welcome_email, user_id, job_id=f"welcome-{user_id}"\n    )',
+        "return jobs.send_welcome_email(user_id)", "sends inline again", None),
+    # 03b: JSON arguments
+    "tuple_not_listed": ("ex03b", "isinstance(value, (list, tuple))", "isinstance(value, list)",
+                         "tuples fall through to the TypeError", None),
+    "datetime_as_str": ("ex03b", "return value.isoformat()", "return str(value)",
+                        "str() of a datetime is not ISO 8601", "ISO 8601"),
+    "any_dict_key": ("ex03b", "        if not all(isinstance(key, str) for key in value):\n"
+                     '            raise TypeError("dict keys must be strings")\n', "",
+                     "int keys silently become text", "non-text dict keys"),
+    # 04a: a job report
+    "every_open_status_is_queued": (
+        "ex04a", 'report = {"id": job_id, "status": status}',
+        'report = {"id": job_id, "status": status if status in ("finished", "failed") '
+        'else "queued"}', "started, scheduled and deferred reported as queued",
+        "report every other status"),
+    "whole_traceback": ("ex04a", "exc_string.strip().splitlines()[-1]", "exc_string",
+                        "the whole traceback, not its last line", "last line"),
+    "missing_raises": ("ex04a", "    except NoSuchJobError:\n", "    except KeyError:\n",
+                       "a missing job raises", None),
+    # 04b: retries
+    "linear_backoff": ("ex04b", "int(base * 2**i)", "int(base * (i + 1))",
+                       "10, 20, 30 s, not 10, 20, 40", "doubles"),
+    "one_wait_short": ("ex04b", "for i in range(attempts)]", "for i in range(attempts - 1)]",
+                       "the last try never gets its wait", "doubles"),
+    "retry_not_passed": ("ex04b", "retry=backoff_retry(attempts, base))",
+                         "job_timeout=backoff_retry(attempts, base).max)",
+                         "the Retry never reaches the job", "without the Retry"),
+    # 05a: routing
+    "unknown_goes_low": ("ex05a", 'routes.get(kind, "default")', 'routes.get(kind, "low")',
+                         "unknown kinds starve on low", "'thumbnail'"),
+    "welcome_on_default": ("ex05a", '"welcome": "mailers"', '"welcome": "default"',
+                           "the welcome email routed to default", "'welcome'"),
+    # 05b: weighted order
+    "only_first_place_weighted": (
+        "ex05b", WEIGHTED_LOOP,
+        "    draw = rng.random() * sum(remaining.values())\n"
+        "    for name, weight in remaining.items():\n"
+        "        draw -= weight\n"
+        "        if draw < 0:\n"
+        "            break\n"
+        "    order.append(name)\n"
+        "    order.extend(other for other in remaining if other != name)\n",
+        "first place by weight, the rest in a fixed order", "after the first place"),
+    "uniform_shuffle": ("ex05b", "draw = rng.random() * total",
+                        "draw = rng.randrange(len(remaining)) * 0 + rng.random() * total * 0",
+                        "the weights are ignored", "by weight"),
+    # 06a: a reminder at a moment
+    "naive_datetime_accepted": ("ex06a", '    if when.tzinfo is None:\n        raise ValueError('
+                                '"when must be timezone-aware, e.g. datetime.now(UTC) + '
+                                'timedelta(...)")\n    if when <= datetime.now(UTC):',
+                                "    if when.timestamp() <= datetime.now(UTC).timestamp():",
+                                "a naive datetime is scheduled, hours off", "naive"),
+    "past_accepted": ("ex06a", "    if when <= datetime.now(UTC):\n        raise ValueError("
+                      '"when is in the past")\n', "", "a reminder in the past", "past"),
+    # 06b: cron
+    "every_day_digest": ("ex06b", '"30 8 * * 1-5"', '"30 8 * * *"', "weekends too",
+                         "Monday to Friday"),
+    "digest_at_0830_utc_in_hours": ("ex06b", '"30 8 * * 1-5"', '"8 30 * * 1-5"',
+                                    "minute and hour swapped", None),
+    "scrape_every_minute": ("ex06b", "interval=30", "interval=60", "every 60 s",
+                            "30 seconds"),
+    # 07a: sending once
+    "claim_not_atomic": ("ex07a", SEND_ONCE_CLAIM, '    if conn.get(key) is not None:\n'
+                         '        return False\n    conn.set(key, "sending", ex=claim_seconds)',
+                         "GET then SET: two concurrent callers both send", "atomic"),
+    "claim_never_expires": ("ex07a", 'nx=True, ex=claim_seconds)', "nx=True)",
+                            "a dead worker blocks the email forever", "expire"),
+    "claim_kept_on_failure": ("ex07a", "        conn.delete(key)\n        raise",
+                              "        raise", "a failed send can never be retried",
+                              "release the claim"),
+    # 07b: the allowlist
+    "prefix_allowlist": ("ex07b", "module not in set(modules)",
+                         "not any(module.startswith(m) for m in modules)",
+                         "a prefix passes for a module", "exactly these modules"),
+    "private_allowed": ("ex07b", ' and not function.startswith("_")', "",
+                        "_private functions run", "public functions"),
+    # 08a: throughput
+    "one_worker_only": ("ex08a", "for _ in range(n_workers):", "for _ in range(1):",
+                        "n_workers ignored", "start n_workers"),
+    "clock_stopped_early": ("ex08a", "        for worker in workers:\n"
+                            "            worker.wait(timeout=300)\n"
+                            "        elapsed = time.perf_counter() - started",
+                            "        elapsed = time.perf_counter() - started\n"
+                            "        for worker in workers:\n"
+                            "            worker.wait(timeout=300)",
+                            "timed before the jobs finished", "stop the clock"),
+    # 08b: bulk enqueue
+    "one_by_one": ("ex08b", BULK, '    return [queue.enqueue(jobs.send_welcome_email, user_id, '
+                   'job_id=f"welcome-{user_id}")\n            for user_id in user_ids]',
+                   "a round trip per job", "one round trip"),
+    "bulk_without_ids": ("ex08b", ', job_id=f"welcome-{user_id}"', "",
+                         "random ids: duplicates not refused", "welcome-<user_id>"),
+}
+
+#: name: (exercise, text in the solution, another correct spelling of it)
+ALTERNATIVES = {
+    "rpush_and_blpop": ("ex01a", ("conn.lpush(queue, json.dumps(payload))", "conn.brpop("),
+                        ("conn.rpush(queue, json.dumps(payload))", "conn.blpop(")),
+    "brpoplpush": ("ex01b", 'conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")',
+                   "conn.brpoplpush(queue, processing, timeout)"),
+    "to_header_by_hand": ("ex02a", "formataddr((name, address))", 'f"{name} <{address}>"'),
+    "monotonic_clock": ("ex02b", "time.perf_counter()", "time.monotonic()"),
+    "queue_built_by_hand": (
+        "ex03a", 'return get_queue("mailers", connection).enqueue(\n'
+        '        jobs.send_welcome_email, user_id, job_id=f"welcome-{user_id}"\n    )',
+        "from rq import Queue\n    from rq.serializers import JSONSerializer\n"
+        "    from mailer_app.queues import AllowlistJob\n"
+        '    queue = Queue("mailers", connection=connection, serializer=JSONSerializer,\n'
+        "                  job_class=AllowlistJob)\n"
+        "    return queue.enqueue_call(jobs.send_welcome_email, args=(user_id,),\n"
+        '                              job_id=f"welcome-{user_id}")'),
+    "sets_via_sorted_list": ("ex03b", "return sorted(to_job_args(item) for item in value)",
+                             "return [to_job_args(item) for item in sorted(value)]"),
+    "status_by_properties": ("ex04a", "    if status == \"finished\":",
+                             "    if job.is_finished:"),
+    "shifted_backoff": ("ex04b", "int(base * 2**i)", "int(base) << i"),
+    "routes_by_if": ("ex05a", "return routes.get(kind, \"default\")",
+                     "if kind in routes:\n        return routes[kind]\n    return \"default\""),
+    "exponential_keys": ("ex05b", WEIGHTED_LOOP,
+                         "    keys = {name: (rng.random() ** (1 / weight) if weight > 0 else -1)\n"
+                         "            for name, weight in remaining.items()}\n"
+                         "    order.extend(sorted(keys, key=lambda name: -keys[name]))\n"),
+    "enqueue_in_the_difference": (
+        "ex06a", 'return get_queue("mailers", conn).enqueue_at(\n'
+        '        when, jobs.send_followup_email,',
+        'return get_queue("mailers", conn).enqueue_in(\n'
+        "        when - datetime.now(UTC), jobs.send_followup_email,"),
+    "day_names": ("ex06b", '"30 8 * * 1-5"', '"30 8 * * mon-fri"'),
+    "milliseconds_claim": ("ex07a", "nx=True, ex=claim_seconds)",
+                           "nx=True, px=claim_seconds * 1000)"),
+    "allowlist_by_split": ("ex07b", '    module, dot, function = func_name.rpartition(".")\n',
+                           '    *parts, function = func_name.split(".")\n'
+                           '    module, dot = ".".join(parts), "." if parts else ""\n'),
+    "enqueue_one_by_one": ("ex08a", "queue.enqueue_many([queue.prepare_data(jobs.sleep_for, "
+                           "[seconds_per_job])\n                        for _ in range(n_jobs)])",
+                           "for _ in range(n_jobs):\n        queue.enqueue(jobs.sleep_for, "
+                           "seconds_per_job)"),
+    "explicit_pipeline": ("ex08b", BULK,
+                          "    with queue.connection.pipeline() as pipe:\n"
+                          "        made = [queue.enqueue_call(jobs.send_welcome_email, "
+                          "args=[user_id],\n"
+                          '                                   job_id=f"welcome-{user_id}", '
+                          "pipeline=pipe)\n"
+                          "                for user_id in user_ids]\n"
+                          "        pipe.execute()\n"
+                          "    return made"),
 }
 
 
-@pytest.mark.parametrize("name", sorted(MUTANTS))
-def test_mutant_is_caught(name, tmp_path, redis_url):
-    module, right, wrong, mistake = MUTANTS[name]
+def _run(exercise: str, right: str | tuple, replacement: str | tuple,
+         tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run the exercise's tests on its solution with ``right`` replaced (one edit or several)."""
+    module = SOLUTION_FILES[exercise]
     source = (SOLUTIONS / module).read_text()
-    assert right in source, f"{name}: the solution changed; update the mutant ({mistake})"
-    (tmp_path / module).write_text(source.replace(right, wrong))
-    result = subprocess.run(
+    edits = zip(*((right, replacement) if isinstance(right, tuple) else ((right,), (replacement,))),
+                strict=True)
+    for old, new in edits:
+        assert old in source, f"the solution of {exercise} changed; update this edit"
+        source = source.replace(old, new)
+    (tmp_path / module).write_text(source)
+    return subprocess.run(
         [sys.executable, "-m", "pytest", str(HERE / "exercises" / f"test_{module}"),
-         f"--target={tmp_path}", "-q", "-p", "no:cacheprovider", "--no-header"],
+         f"--target={tmp_path}", "-q", "-p", "no:cacheprovider", "--no-header", "-rf",
+         "--tb=short"],
         capture_output=True, text=True, cwd=HERE.parent, timeout=300,
     )
+
+
+def _slow(table):
+    return [pytest.param(name, marks=pytest.mark.slow) if table[name][0] == "ex08a" else name
+            for name in sorted(table)]
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory):
+    """Every mutant and alternative except the slow 08a ones, three at a time (they wait on I/O)."""
+    edits = {("mutant", name): (exercise, right, wrong)
+             for name, (exercise, right, wrong, *_) in MUTANTS.items() if exercise != "ex08a"}
+    edits |= {("alternative", name): edit for name, edit in ALTERNATIVES.items()
+              if edit[0] != "ex08a"}
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {key: pool.submit(_run, *edit, tmp_path_factory.mktemp(key[1]))
+                   for key, edit in edits.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def _result(kind, name, runs, tmp_path, table):
+    if (kind, name) in runs:
+        return runs[kind, name]
+    return _run(*table[name][:3], tmp_path)
+
+
+@pytest.mark.parametrize("name", _slow(MUTANTS))
+def test_mutant_is_caught(name, tmp_path, quick_runs):
+    _, _, _, mistake, words = MUTANTS[name]
+    result = _result("mutant", name, quick_runs, tmp_path, MUTANTS)
     assert result.returncode == 1, f"mutant {name} survived ({mistake}):\n{result.stdout[-2000:]}"
     assert " failed" in result.stdout.splitlines()[-1]
+    if words:
+        assert words in result.stdout, f"{name}: the failure does not say {words!r}"
+
+
+@pytest.mark.parametrize("name", _slow(ALTERNATIVES))
+def test_another_correct_answer_passes(name, tmp_path, quick_runs):
+    result = _result("alternative", name, quick_runs, tmp_path, ALTERNATIVES)
+    assert result.returncode == 0, f"a correct answer ({name}) fails:\n{result.stdout[-2500:]}"
+
+
+def test_every_exercise_has_two_mutants_and_an_alternative():
+    per_exercise = {exercise: 0 for exercise in SOLUTION_FILES}
+    for exercise, *_ in MUTANTS.values():
+        per_exercise[exercise] += 1
+    assert min(per_exercise.values()) >= 2 and len(MUTANTS) >= 32, per_exercise
+    assert {exercise for exercise, *_ in ALTERNATIVES.values()} == set(SOLUTION_FILES)
+
+
+def _solution_lines(source: str) -> list[str]:
+    block = source.split("### BEGIN SOLUTION")[1:]
+    lines = []
+    for part in block:
+        lines += [line.strip() for line in part.split("### END SOLUTION")[0].splitlines()]
+    return [line for line in lines if len(line) > 20]
+
+
+def _hints(source: str) -> str:
+    """Both levels: the module docstring (level 1) and the HINT lines (level 2)."""
+    docstring = source.split('"""')[1]
+    level_two = [line.strip() for line in source.splitlines() if "### HINT:" in line]
+    return docstring + "\n" + "\n".join(level_two)
+
+
+@pytest.mark.parametrize("exercise", sorted(SOLUTION_FILES))
+def test_no_hint_gives_a_line_of_the_answer_away(exercise):
+    source = (SOLUTIONS / SOLUTION_FILES[exercise]).read_text()
+    hints = " ".join(_hints(source).split())
+    leaked = [line for line in _solution_lines(source) if " ".join(line.split()) in hints]
+    assert leaked == [], f"{exercise}: a hint contains the answer's code: {leaked}"
+    stub = (HERE.parent / "exercises" / SOLUTION_FILES[exercise]).read_text()
+    assert "not started" in stub and "### HINT" not in stub, (
+        f"{exercise}: the stub must say 'not started' and keep the API hint for hint()")

@@ -1,15 +1,17 @@
 """Generate exercises/ from solutions/, or check that they agree (``--check``).
 
 solutions/ is the single source. In a solution module, each block between nbgrader's
-markers is replaced by a stub that raises ``NotImplementedError`` with the hint written on a
-``### HINT:`` line right before the block::
+markers is replaced by a stub that raises ``NotImplementedError`` saying "not started"::
 
-    ### HINT: LPUSH the JSON text onto the list.
+    ### HINT: LPUSH adds at the left and returns the new length.
     ### BEGIN SOLUTION
-    conn.lpush(queue, json.dumps(payload))
+    return conn.lpush(queue, json.dumps(payload))
     ### END SOLUTION
 
-becomes ``raise NotImplementedError("Exercise 01a, push_job: LPUSH the JSON text ...")``.
+becomes ``raise NotImplementedError("Exercise 01a, push_job: not started. Read the docstring,
+then hint('01a') if you need the API.")``. The ``### HINT:`` lines (one or more, right before
+the block) are the second-level hint: they stay in solutions/ and ``hint("01a")`` (or
+``make hint EX=01a``) prints them on request, never unasked.
 
 ``--check`` fails on drift (an exercise that differs from what would be generated), on
 unbalanced markers, on an exercise without a solution, and on solution text left in exercises/.
@@ -52,7 +54,8 @@ def generate(source: str, name: str) -> tuple[str, list[str]]:
         if stripped.startswith(HINT):
             if in_block:
                 raise MarkerError(f"{name}:{number}: {HINT} inside a solution block")
-            hint = stripped[len(HINT):].strip()
+            # Consecutive HINT lines are one hint; it stays in solutions/, read by hint().
+            hint = f"{hint or ''} {stripped[len(HINT):].strip()}".strip()
             continue
         if stripped == BEGIN:
             if in_block:
@@ -60,7 +63,8 @@ def generate(source: str, name: str) -> tuple[str, list[str]]:
             if not hint:
                 raise MarkerError(f"{name}:{number}: a solution block needs a {HINT} line first")
             indent = line[: len(line) - len(line.lstrip())]
-            message = f"Exercise {exercise_id}, {function}: {hint}"
+            message = (f"Exercise {exercise_id}, {function}: not started. Read the docstring, "
+                       f"then hint({exercise_id!r}) if you need the API.")
             out.append(f"{indent}raise NotImplementedError({message!r})\n")
             in_block, hint = True, None
             continue

@@ -11,21 +11,42 @@ import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
 from workbook import PROJECT_ROOT
 
+HINT = "### HINT:"
+
+
+@dataclass
+class Behaviour:
+    """One exercise test, in words: what it checks, and what went wrong if it failed."""
+
+    name: str
+    ok: bool
+    problem: str = ""
+    untouched: bool = False  # it stopped at the stub's NotImplementedError
+
+    @property
+    def words(self) -> str:
+        return self.name.removeprefix("test_").replace("_", " ")
+
 
 @dataclass
 class CheckResult:
     exercise: str
-    passed: int
-    total: int
-    first_problem: str
-    untouched: int = 0  # failures that stopped at the stub's NotImplementedError
+    behaviours: list[Behaviour] = field(default_factory=list)
     module: str = ""
+
+    @property
+    def passed(self) -> int:
+        return sum(b.ok for b in self.behaviours)
+
+    @property
+    def total(self) -> int:
+        return len(self.behaviours)
 
     @property
     def ok(self) -> bool:
@@ -33,19 +54,59 @@ class CheckResult:
 
     @property
     def not_started(self) -> bool:
-        return self.passed == 0 and self.untouched == self.total > 0
+        return self.total > 0 and all(b.untouched for b in self.behaviours)
+
+    @property
+    def first_problem(self) -> str:
+        return next((b.problem for b in self.behaviours if not b.ok), "")
 
     def __str__(self) -> str:
         if self.not_started:
             return (f"⏳ Exercise {self.exercise}: not started yet. Open "
                     f"exercises/{self.module}.py, read the docstring, write your code, then run "
-                    "this cell again.")
+                    f"this cell again. Stuck? hint({self.exercise!r}).")
         if self.ok:
             checks = "its 1 check passes" if self.total == 1 else f"all {self.total} checks pass"
-            return f"✅ Exercise {self.exercise}: {checks}."
-        return (f"❌ Exercise {self.exercise}: {self.passed} of {self.total} checks pass. "
-                f"{self.first_problem}\n   Edit exercises/ and run this cell again "
-                f"(or `make check EX={self.exercise}` in a terminal).")
+            lines = [f"✅ Exercise {self.exercise}: {checks}."]
+        else:
+            lines = [f"❌ Exercise {self.exercise}: {self.passed} of {self.total} checks pass. "
+                     f"Edit exercises/{self.module}.py and run this cell again."]
+        for b in self.behaviours:
+            problem = "" if b.ok else f": {b.problem}"
+            lines.append(f"   {'✅' if b.ok else '❌'} {b.words}{problem}")
+        return "\n".join(lines)
+
+
+def _problem(message: str) -> str:
+    """The first line of a failure, without the exception's name pytest puts in front."""
+    first = message.strip().splitlines()[0] if message.strip() else "failed"
+    for prefix in ("AssertionError: ", "Failed: "):
+        first = first.removeprefix(prefix)
+    return first[:240]
+
+
+def read_hints(exercise: str) -> list[tuple[str, str]]:
+    """The second-level hints of ``exercise``: (function, hint) pairs, from solutions/."""
+    [source] = (PROJECT_ROOT / "solutions").glob(f"ex{exercise}_*.py") or [None]
+    if source is None:
+        raise ValueError(f"There is no exercise {exercise!r}; see the exercises/ folder.")
+    hints, function, current = [], "?", []
+    for line in source.read_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("def "):
+            function = stripped[4:].split("(")[0]
+        if stripped.startswith(HINT):
+            current.append(stripped[len(HINT):].strip())
+        elif current:
+            hints.append((function, " ".join(current)))
+            current = []
+    return hints
+
+
+def hint(exercise: str) -> None:
+    """Print the second-level hint of ``exercise`` (which API to use), never the answer."""
+    for function, text in read_hints(exercise):
+        print(f"💡 {exercise}, {function}: {text}")
 
 
 def check(exercise: str, target: str | None = None) -> None:
@@ -67,20 +128,19 @@ def run_check(exercise: str, target: str | None = None) -> CheckResult:
             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
         )
         cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
-        problems = []
-        passed = total = 0
+        behaviours: dict[str, Behaviour] = {}
         for case in cases:
-            total += 1
+            name = case.get("name", "?").split("[")[0]  # parametrized cases are one behaviour
+            found = behaviours.setdefault(name, Behaviour(name, ok=True, untouched=True))
             failure = case.find("failure")
             if failure is None:
                 failure = case.find("error")
             if failure is None:
-                passed += case.find("skipped") is None
+                found.untouched = False
                 continue
-            message = (failure.get("message") or "").strip()
-            problems.append(message.splitlines()[0][:200] if message else "")
-    untouched = sum(1 for problem in problems if problem.startswith("not implemented yet"))
-    first = next((p for p in problems if not p.startswith("not implemented yet")),
-                 problems[0] if problems else "")
+            message = failure.get("message") or ""
+            if found.ok:
+                found.ok, found.problem = False, _problem(message)
+            found.untouched = found.untouched and message.startswith("not implemented yet")
     module = files[0].stem.removeprefix("test_")
-    return CheckResult(exercise, passed, total, first, untouched, module)
+    return CheckResult(exercise, list(behaviours.values()), module)

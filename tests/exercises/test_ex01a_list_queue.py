@@ -7,20 +7,28 @@ import pytest
 pytestmark = pytest.mark.exercise("01a")
 
 
-def test_push_stores_json_and_returns_length(conn):
-    assert ex.push_job(conn, "jobs", {"email": "ada@example.com"}) == 1
+def test_push_stores_json_and_returns_the_length(conn):
+    assert ex.push_job(conn, "jobs", {"email": "ada@example.com"}) == 1, (
+        "push_job must return the list's new length, as LPUSH/RPUSH do")
     assert ex.push_job(conn, "jobs", {"email": "bo@example.com"}) == 2
-    assert json.loads(conn.lindex("jobs", -1)) == {"email": "ada@example.com"}
+    stored = {json.loads(item)["email"] for item in conn.lrange("jobs", 0, -1)}
+    assert stored == {"ada@example.com", "bo@example.com"}, (
+        "each job must be stored in the list as JSON text")
 
 
-def test_pop_is_first_in_first_out(conn):
+def test_jobs_come_out_first_in_first_out(conn):
     for n in range(3):
         ex.push_job(conn, "jobs", {"n": n})
-    assert [ex.pop_job(conn, "jobs", 1)["n"] for _ in range(3)] == [0, 1, 2]
+    popped = [ex.pop_job(conn, "jobs", 1)["n"] for _ in range(3)]
+    assert popped == [0, 1, 2], (
+        f"jobs came out as {popped}: a queue must be first in, first out (push on one end, "
+        "pop from the other)")
     assert conn.llen("jobs") == 0
 
 
-def test_pop_waits_then_gives_none(conn):
+def test_pop_waits_for_a_job_then_gives_none(conn):
     started = time.monotonic()
-    assert ex.pop_job(conn, "empty", timeout=1) is None
-    assert time.monotonic() - started >= 0.9
+    assert ex.pop_job(conn, "empty", timeout=1) is None, "an empty queue must give None"
+    assert time.monotonic() - started >= 0.9, (
+        "pop_job returned at once: it must block up to timeout seconds (a blocking pop), "
+        "or workers spin")

@@ -10,10 +10,12 @@ pytestmark = pytest.mark.exercise("03a")
 
 def test_job_is_on_the_mailers_queue_with_its_id(conn):
     job = ex.enqueue_welcome(7, conn)
-    assert job.id == "welcome-7"
-    assert job.func_name == "mailer_app.jobs.send_welcome_email"
-    assert list(job.args) == [7]
-    assert get_queue("mailers", conn).job_ids == ["welcome-7"]
+    assert get_queue("mailers", conn).job_ids == ["welcome-7"], (
+        "no job welcome-7 on the mailers queue: enqueue there, with job_id welcome-<user_id>")
+    assert job.func_name == "mailer_app.jobs.send_welcome_email", (
+        f"the job runs {job.func_name}, not mailer_app.jobs.send_welcome_email")
+    assert list(job.args) == [7], "the job's only argument is the user's id"
+    assert job.id == "welcome-7", "return the job you enqueued"
 
 
 def test_a_worker_sends_the_email(add_user, conn, outbox):

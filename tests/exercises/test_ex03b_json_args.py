@@ -21,11 +21,15 @@ pytestmark = pytest.mark.exercise("03b")
 ])
 def test_converts_to_plain_json(value, expected):
     converted = ex.to_job_args(value)
-    assert converted == expected
+    assert converted == expected, (
+        f"{value!r} became {converted!r}, not {expected!r}: dates become ISO 8601 text, "
+        "decimals and UUIDs text, tuples lists, sets sorted lists")
     assert json.loads(json.dumps(converted)) == expected
 
 
 @pytest.mark.parametrize("value", [object(), {1: "a"}, [b"bytes"], {"f": print}])
 def test_refuses_what_json_cannot_hold(value):
     with pytest.raises(TypeError):
-        ex.to_job_args(value)
+        converted = ex.to_job_args(value)
+        pytest.fail(f"{value!r} became {converted!r}: raise TypeError for what JSON cannot "
+                    "hold (objects, bytes, functions, non-text dict keys)")

@@ -12,12 +12,13 @@ pytestmark = pytest.mark.exercise("05a")
     ("followup", "mailers"), ("digest", "low"), ("report", "low"), ("scrape", "low"),
     ("thumbnail", "default"), ("", "default"),
 ])
-def test_queue_for(kind, queue):
-    assert ex.queue_for(kind) == queue
+def test_each_kind_goes_to_its_queue(kind, queue):
+    got = ex.queue_for(kind)
+    assert got == queue, f"{kind!r} jobs went to {got!r}, not {queue!r}"
 
 
 def test_enqueue_routed_puts_the_job_on_its_queue(conn):
     job = ex.enqueue_routed(conn, "password_reset", jobs.add, 1, 2)
-    assert job.origin == "high"
+    assert job.origin == "high", f"a password reset was enqueued on {job.origin!r}, not 'high'"
     assert get_queue("high", conn).job_ids == [job.id]
     assert get_queue("default", conn).count == 0

@@ -12,8 +12,21 @@ def test_second_call_does_not_send(conn):
     sent = []
     assert ex.send_once(conn, "welcome:1", lambda: sent.append(1)) is True
     assert ex.send_once(conn, "welcome:1", lambda: sent.append(1)) is False
-    assert sent == [1]
-    assert conn.get("welcome:1") == b"sent" and conn.ttl("welcome:1") > 3600
+    assert sent == [1], f"sent {len(sent)} times: the second call must not send"
+    assert conn.get("welcome:1") == b"sent", "after a send, the key must say sent"
+    assert 3600 < conn.ttl("welcome:1") <= ex.WEEK, "the sent mark must expire after ttl seconds"
+
+
+def test_a_claim_expires_so_a_dead_worker_cannot_block_the_email(conn):
+    seen = {}
+
+    def send():
+        seen["ttl"] = conn.ttl("welcome:4")
+
+    ex.send_once(conn, "welcome:4", send, claim_seconds=60)
+    assert 0 < seen["ttl"] <= 60, (
+        f"while sending, the claim's TTL was {seen['ttl']}: a claim without an expiry blocks the "
+        "email forever if the worker dies mid-send; let it expire after claim_seconds")
 
 
 class SlowRedis(redis.Redis):
@@ -43,7 +56,8 @@ def test_concurrent_calls_send_once(conn, redis_url):
         t.join()
     if errors:
         raise errors[0]
-    assert sent == [1]
+    assert sent == [1], (
+        f"{len(sent)} of 8 concurrent callers sent: the claim must be one atomic command")
 
 
 def test_failed_send_can_be_retried(conn):
@@ -53,5 +67,6 @@ def test_failed_send_can_be_retried(conn):
     with pytest.raises(ConnectionError):
         ex.send_once(conn, "welcome:3", broken)
     sent = []
-    assert ex.send_once(conn, "welcome:3", lambda: sent.append(1)) is True
+    assert ex.send_once(conn, "welcome:3", lambda: sent.append(1)) is True, (
+        "after a failed send, a retry must be able to send: release the claim on failure")
     assert sent == [1]
