@@ -114,6 +114,38 @@ def check(exercise: str, target: str | None = None) -> None:
     print(run_check(exercise, target))
 
 
+def read_report(report: Path) -> dict[str, list[Behaviour]]:
+    """The behaviours in a JUnit report of exercise tests, by exercise (``"01a"``...)."""
+    found: dict[str, dict[str, Behaviour]] = {}
+    cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+    for case in cases:
+        exercise = case.get("classname", "").rsplit(".", 1)[-1].removeprefix("test_ex")[:3]
+        name = case.get("name", "?").split("[")[0]  # parametrized cases are one behaviour
+        behaviour = found.setdefault(exercise, {}).setdefault(
+            name, Behaviour(name, ok=True, untouched=True))
+        failure = case.find("failure")
+        if failure is None:
+            failure = case.find("error")
+        if failure is None:
+            behaviour.untouched = False
+            continue
+        message = failure.get("message") or ""
+        if behaviour.ok:
+            behaviour.ok, behaviour.problem = False, _problem(message)
+        behaviour.untouched = behaviour.untouched and message.startswith("not implemented yet")
+    return {exercise: list(behaviours.values()) for exercise, behaviours in found.items()}
+
+
+def run_exercise_tests(files: list[Path], target: str | Path, report: Path,
+                       extra: tuple[str, ...] = ()) -> None:
+    """Run exercise tests against ``target`` in a separate pytest, writing a JUnit report."""
+    subprocess.run(
+        [sys.executable, "-m", "pytest", *map(str, files), f"--target={target}", "-q",
+         "-p", "no:cacheprovider", f"--junitxml={report}", *extra],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1200,
+    )
+
+
 def run_check(exercise: str, target: str | None = None) -> CheckResult:
     """Run the tests of ``exercise`` in a separate pytest process and read its JUnit report."""
     target = target or os.environ.get("WORKBOOK_TARGET", "exercises")
@@ -122,25 +154,7 @@ def run_check(exercise: str, target: str | None = None) -> CheckResult:
         raise ValueError(f"There is no exercise {exercise!r}; see the exercises/ folder.")
     with tempfile.TemporaryDirectory(prefix="workbook-check-") as scratch:
         report = Path(scratch) / "report.xml"
-        subprocess.run(
-            [sys.executable, "-m", "pytest", *map(str, files), f"--target={target}", "-q",
-             "-p", "no:cacheprovider", f"--junitxml={report}"],
-            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600,
-        )
-        cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
-        behaviours: dict[str, Behaviour] = {}
-        for case in cases:
-            name = case.get("name", "?").split("[")[0]  # parametrized cases are one behaviour
-            found = behaviours.setdefault(name, Behaviour(name, ok=True, untouched=True))
-            failure = case.find("failure")
-            if failure is None:
-                failure = case.find("error")
-            if failure is None:
-                found.untouched = False
-                continue
-            message = failure.get("message") or ""
-            if found.ok:
-                found.ok, found.problem = False, _problem(message)
-            found.untouched = found.untouched and message.startswith("not implemented yet")
+        run_exercise_tests(files, target, report)
+        behaviours = read_report(report).get(exercise, [])
     module = files[0].stem.removeprefix("test_")
-    return CheckResult(exercise, list(behaviours.values()), module)
+    return CheckResult(exercise, behaviours, module)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -39,6 +40,25 @@ def load(module: str) -> ModuleType:
     if module in sys.modules:
         return importlib.reload(sys.modules[module])
     return importlib.import_module(module)
+
+
+def try_it(module: str, attempt: Callable[[ModuleType], object]) -> object:
+    """Run ``attempt(exercise_module)`` on the notebook's live Redis or app; report, never raise.
+
+    Prints the result, "not started yet" for an untouched stub, or the error in one line.
+    """
+    where = f"exercises/{module}.py"
+    try:
+        result = attempt(load(module))
+    except NotImplementedError:
+        print(f"⏳ Not started yet: open {where}, read the docstring, write your code, then "
+              "run this cell again.")
+        return None
+    except Exception as exc:  # a student's mistake is reported, not raised
+        print(f"❌ {type(exc).__name__}: {exc}")
+        return None
+    print(f"Your code gave: {result!r}")
+    return result
 
 
 def delivery_problem(path: str, scratch: redis.Redis) -> str | None:
