@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import pytest
+from rq import Worker
 
 from mailer_app import mail
 from workbook import your_code
 from workbook.notebook import Workbench
+from workbook.processes import start_process, wait_until
 
 SOLUTION = '''
 from mailer_app import jobs
@@ -75,3 +81,24 @@ def test_a_right_answer_runs_in_the_real_app_and_a_worker_sends(lab, tmp_path, s
                                            {"name": "Ada", "email": "ada@example.com"}, 0)
     assert measured["job_id"] == "welcome-1"
     assert [m["to"] for m in mail.list_outbox(lab.outbox)] == ["Ada <ada@example.com>"]
+
+
+@pytest.mark.slow
+def test_the_printed_command_runs_in_a_terminal_and_the_notebook_uses_that_worker(lab, tmp_path):
+    command = lab.terminal_command(["mailers"], {"MAIL_DELAY_SECONDS": "0"})
+    # What a JupyterLab terminal started by `make lab` has: the environment's bin/ on PATH.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    terminal = start_process(["bash", "-c", command], name="terminal",
+                             env={"PATH": path}, log_dir=tmp_path)
+    try:
+        wait_until(lambda: Worker.count(connection=lab.connection()) == 1, 30,
+                   what="the terminal's worker registering")
+        assert lab.ensure_worker(["mailers"]).startswith("Using the worker you started")
+        assert lab.processes == [], "the notebook must not start a second worker"
+        _write(tmp_path, SOLUTION)
+        measured = your_code.run_your_delivery(lab, "ex03a_enqueue:enqueue_welcome",
+                                               {"name": "Ada", "email": "ada@example.com"}, 0)
+        assert measured["job_id"] == "welcome-1"
+        assert [m["to"] for m in mail.list_outbox(lab.outbox)] == ["Ada <ada@example.com>"]
+    finally:
+        terminal.stop()
