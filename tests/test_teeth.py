@@ -239,8 +239,8 @@ def _run(exercise: str, right: str | tuple, replacement: str | tuple,
     (tmp_path / module).write_text(source)
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(HERE / "exercises" / f"test_{module}"),
-         f"--target={tmp_path}", "-q", "-p", "no:cacheprovider", "--no-header", "-rf",
-         "--tb=short"],
+         f"--target={tmp_path}", "-q", "-p", "no:cacheprovider", "-p", "no:nbval",
+         "--no-header", "-rf", "--tb=short"],
         capture_output=True, text=True, cwd=HERE.parent, timeout=300,
     )
 
