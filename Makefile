@@ -32,8 +32,7 @@ stop:  ## Stop the workbook's own Redis (by the PID in var/redis.pid)
 	@if [ -x $(PY) ]; then $(PY) -m workbook redis-stop; fi
 
 lab: setup redis db  ## Set everything up and open JupyterLab on the workbook
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
-		notebooks/00_welcome_to_the_workbook.ipynb
+	$(PY) -m workbook.lab
 
 worker: setup  ## Run a worker on every queue, highest priority first, with the scheduler
 	$(BIN)/rq worker --url $(REDIS_URL) --serializer json --job-class mailer_app.queues.AllowlistJob --with-scheduler high default mailers low

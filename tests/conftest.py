@@ -7,6 +7,7 @@ SimpleWorker for fast job tests, and real ``rq worker`` processes where a studen
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,7 +15,13 @@ import pytest
 import redis
 
 from mailer_app import create_app, db
+from tests.helpers import ARTIFACTS
 from workbook import redis_runner, services
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the `browser` extra is not installed: the browser tests say so
+    sync_playwright = None
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,3 +204,42 @@ def live_server(env):
 
     return start
 
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Chromium's crash reporter daemonizes out of our process tree: keep it from starting.
+    "--disable-crash-reporter",
+]
+
+
+def system_chromium() -> str | None:
+    """A Chromium installed on the machine (Debian's chromium, or CHROMIUM=...)."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
+                      shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium: the system's first, else Playwright's own (``playwright install``)."""
+    if sync_playwright is None:
+        pytest.skip("Playwright is not installed: pip install -e '.[browser]'")
+    with sync_playwright() as p:
+        executable = system_chromium()
+        if executable is None and not Path(p.chromium.executable_path).exists():
+            message = ("No Chromium found: `apt install chromium`, or `python -m playwright "
+                       "install chromium`; browser tests need a real browser")
+            if os.environ.get("WORKBOOK_REQUIRE_BROWSER") == "1":
+                pytest.fail(message + " and WORKBOOK_REQUIRE_BROWSER=1 says they must run")
+            pytest.skip(message)
+        ARTIFACTS.mkdir(exist_ok=True)
+        chromium = p.chromium.launch(executable_path=executable, headless=True,
+                                     args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

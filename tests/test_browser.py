@@ -1,60 +1,21 @@
 """What a person sees: the signup form, the dashboard and the outbox in a real Chromium.
 
-Playwright drives Debian's Chromium (``playwright install`` cannot download browsers here).
-Without Chromium these tests skip, unless WORKBOOK_REQUIRE_BROWSER=1 (CI), where they fail.
-Screenshots land in test-artifacts/.
+The ``browser`` fixture (conftest.py) drives a system Chromium, or Playwright's own after
+``playwright install chromium``. Without either these tests skip, unless
+WORKBOOK_REQUIRE_BROWSER=1 (CI), where they fail. Screenshots land in test-artifacts/.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Error, sync_playwright
+from playwright.sync_api import Error
 
 from mailer_app import db, mail
+from tests.helpers import ARTIFACTS
 from workbook.monitor import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "correct horse battery staple"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # Chromium's crash reporter daemonizes out of our process tree: keep it from starting.
-    "--disable-crash-reporter",
-]
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    if executable is None:
-        message = "Chromium not found (apt install chromium); browser tests need a real browser"
-        if os.environ.get("WORKBOOK_REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " and WORKBOOK_REQUIRE_BROWSER=1 says they must run")
-        pytest.skip(message)
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, headless=True,
-                                     args=CHROMIUM_FLAGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 

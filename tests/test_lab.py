@@ -1,0 +1,57 @@
+"""JupyterLab started as ``make lab`` starts it, opened in a real Chromium, as a student would."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import ARTIFACTS
+from workbook.lab import FIRST_NOTEBOOK, lab_command, lab_env
+from workbook.processes import free_port, port_open, start_process, wait_until
+
+TOKEN = "workbook-test-token"
+
+
+def test_no_display_means_no_browser_and_the_url_is_printed(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert "--no-browser" in lab_command()
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert "--no-browser" not in lab_command()
+
+
+def test_root_may_run_it_and_the_news_prompt_is_off(monkeypatch):
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    cmd = lab_command()
+    assert "--allow-root" in cmd and "--LabApp.news_url=None" in cmd
+    assert f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}" in cmd
+
+
+@pytest.fixture
+def lab_url(tmp_path):
+    """JupyterLab with make lab's command line (on a free port, with a known token)."""
+    port = free_port()
+    lab = start_process(lab_command(port=port, token=TOKEN), name="jupyter-lab",
+                        env={"PATH": lab_env()["PATH"]}, log_dir=tmp_path)
+    try:
+        wait_until(lambda: port_open(port) or not lab.running(), 60, what="JupyterLab listening")
+        assert lab.running(), lab.log()[-3000:]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        lab.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_make_lab_runs_headless_and_opens_on_the_first_notebook(lab_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{lab_url}/?token={TOKEN}")  # where the printed URL leads
+    page.locator(".jp-RenderedMarkdown h1", has_text="Welcome to the workbook").wait_for(
+        timeout=60_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(3000)  # the news prompt, when enabled, shows up about now
+    page.screenshot(path=str(ARTIFACTS / "lab-first-notebook.png"))
+    assert page.get_by_text("official Jupyter news").count() == 0, "the news prompt covers it"
+    crumbs = page.locator(".jp-BreadCrumbs").first.inner_text()
+    assert "notebooks" in crumbs, f"the file browser's root is not the workbook ({crumbs!r})"
+    page.close()

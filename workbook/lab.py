@@ -1,0 +1,69 @@
+"""How the workbook starts JupyterLab (``make lab``): one command line, fit for where it runs.
+
+Headless machines and containers get ``--no-browser`` (the URL to open is printed instead),
+root gets ``--allow-root``, and the news prompt, which would cover the first notebook and asks
+to contact the internet, is switched off. The environment's ``bin/`` goes first on PATH, so the
+``rq worker`` command a notebook prints runs as printed in JupyterLab's terminals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from workbook import PROJECT_ROOT
+
+FIRST_NOTEBOOK = "notebooks/00_welcome_to_the_workbook.ipynb"
+#: overrides.json: JupyterLab settings for the workbook (the news prompt off).
+SETTINGS = Path(__file__).with_name("lab_settings")
+
+
+def has_display() -> bool:
+    """Whether a browser could open here: macOS and Windows always, Linux with X or Wayland."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def lab_command(notebook: str = FIRST_NOTEBOOK, port: int | None = None,
+                token: str | None = None) -> list[str]:
+    """The ``jupyter lab`` command line for this machine."""
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab",
+        # The whole workbook in the file browser (students edit exercises/), opened on one notebook.
+        f"--ServerApp.root_dir={PROJECT_ROOT}",
+        f"--LabApp.default_url=/lab/tree/{notebook}",
+        # No news prompt over the first notebook, and no calls to the internet for it.
+        "--LabApp.news_url=None", f"--LabApp.app_settings_dir={SETTINGS}",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    if not has_display():
+        cmd.append("--no-browser")
+    if port is not None:
+        cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    return cmd
+
+
+def lab_env() -> dict[str, str]:
+    """This environment with its ``bin/`` first on PATH (for JupyterLab's terminals)."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+
+
+def main() -> int:
+    """Replace this process with JupyterLab (``make lab``)."""
+    cmd = lab_command()
+    if "--no-browser" in cmd:
+        print("No display here, so no browser opens: open the http://...lab?token=... URL that "
+              "JupyterLab prints below.", flush=True)
+    os.chdir(PROJECT_ROOT)
+    os.execve(cmd[0], cmd, lab_env())
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
