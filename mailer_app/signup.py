@@ -176,9 +176,8 @@ def undo_signup_on_failure(user_id: int) -> Iterator[None]:
         yield
     except (redis.ConnectionError, redis.TimeoutError, OSError, DeliveryBroken) as exc:
         db.get_db().execute("DELETE FROM users WHERE id = ?", (user_id,))
-        what = "Redis" if isinstance(exc, redis.RedisError) else "the mail server"
-        if isinstance(exc, DeliveryBroken):
-            what = "the mail delivery"
+        what = ("Redis" if isinstance(exc, redis.RedisError) else
+                "the mail delivery" if isinstance(exc, DeliveryBroken) else "the mail server")
         current_app.logger.warning("signup refused, %s unavailable: %s", what, exc)
         raise SignupError(f"We cannot take signups right now: {what} is unavailable. "
                           "Please try again in a minute.", status=503) from None

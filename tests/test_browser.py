@@ -12,7 +12,7 @@ from playwright.sync_api import Error
 
 from mailer_app import db, mail
 from tests.helpers import ARTIFACTS
-from workbook.monitor import wait_until
+from workbook.processes import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "correct horse battery staple"

@@ -9,7 +9,8 @@ import pytest
 from mailer_app import create_app, jobs
 from mailer_app.queues import get_queue
 from tests.helpers import work
-from workbook.monitor import render_html, snapshot, wait_until
+from workbook.monitor import render_html, snapshot
+from workbook.processes import wait_until
 
 PASSWORD = "correct horse battery staple"
 

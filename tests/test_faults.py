@@ -17,8 +17,8 @@ from rq.job import JobStatus
 from mailer_app import db, delivery, jobs, mail
 from mailer_app.queues import get_queue
 from workbook import redis_runner, services
-from workbook.monitor import wait_until
 from workbook.notebook import post
+from workbook.processes import wait_until
 
 pytestmark = pytest.mark.slow
 

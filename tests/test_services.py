@@ -15,7 +15,7 @@ from rq.job import JobStatus
 from mailer_app import create_app, jobs, redis_client
 from mailer_app.queues import get_connection, get_queue
 from workbook import processes, redis_runner, services
-from workbook.monitor import wait_until
+from workbook.processes import wait_until
 from workbook.pytest_plugin import leftover_processes
 
 

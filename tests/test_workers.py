@@ -11,8 +11,8 @@ from rq.job import JobStatus
 from mailer_app import db, jobs, mail
 from mailer_app.queues import get_connection, get_queue
 from workbook import processes, services
-from workbook.monitor import wait_until
 from workbook.notebook import post
+from workbook.processes import wait_until
 
 pytestmark = pytest.mark.slow
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}

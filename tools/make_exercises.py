@@ -24,9 +24,11 @@ import re
 import sys
 from pathlib import Path
 
+from workbook.checks import HINT  # the marker hint() reads: spelled once
+
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
-BEGIN, END, HINT = "### BEGIN SOLUTION", "### END SOLUTION", "### HINT:"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _DEF = re.compile(r"^\s*def (\w+)\(")
 _EXERCISE_ID = re.compile(r"^ex(\d\d[a-z])_")
 HEADER = (

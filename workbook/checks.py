@@ -56,10 +56,6 @@ class CheckResult:
     def not_started(self) -> bool:
         return self.total > 0 and all(b.untouched for b in self.behaviours)
 
-    @property
-    def first_problem(self) -> str:
-        return next((b.problem for b in self.behaviours if not b.ok), "")
-
     def __str__(self) -> str:
         if self.not_started:
             return (f"⏳ Exercise {self.exercise}: not started yet. Open "

@@ -34,12 +34,11 @@ def student_folder(path: Path) -> Path:
     return path / "exercises" if (path / "exercises").is_dir() else path
 
 
-def check_student(path: Path, junit_dir: Path) -> tuple[dict[str, CheckResult], Path]:
+def check_student(path: Path, report: Path) -> dict[str, CheckResult]:
     """Run every exercise test against one student's folder; results by exercise."""
-    report = junit_dir / f"{path.resolve().name}-{abs(hash(str(path.resolve())))}.xml"
     run_exercise_tests(sorted(TESTS.glob("test_ex*.py")), student_folder(path), report)
     found = read_report(report)
-    return {ex: CheckResult(ex, found.get(ex, [])) for ex in exercises()}, report
+    return {ex: CheckResult(ex, found.get(ex, [])) for ex in exercises()}
 
 
 def cell(result: CheckResult) -> str:
@@ -85,10 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results, reports = {}, {}
     with tempfile.TemporaryDirectory(prefix="workbook-class-") as scratch:
-        for path in args.students:
+        for index, path in enumerate(args.students):
             name = path.resolve().name
             print(f"checking {name} ...", file=sys.stderr, flush=True)
-            results[name], reports[name] = check_student(path, Path(scratch))
+            reports[name] = Path(scratch) / f"{index}.xml"
+            results[name] = check_student(path, reports[name])
         if args.junit:
             merge_junit(reports, args.junit)
     print(table(results))

@@ -16,9 +16,6 @@ from rq.serializers import JSONSerializer
 
 from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
 from mailer_app.redis_client import connect
-from workbook.processes import wait_until
-
-__all__ = ["LiveMonitor", "render_html", "snapshot", "wait_until"]
 
 COLUMNS = ("queued", "started", "scheduled", "deferred", "finished", "failed")
 

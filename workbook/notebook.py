@@ -73,8 +73,6 @@ class Workbench:
         """Database 1 of this notebook's Redis: for trying code without touching the demo."""
         return redis.Redis.from_url(self.url.rsplit("/", 1)[0] + "/1")
 
-    post = staticmethod(post)
-
     def terminal_command(self, queues: list[str], env: dict | None = None) -> str:
         """The ``rq worker`` command a student can paste into a terminal for this notebook."""
         settings = {k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | (env or {})

@@ -21,6 +21,7 @@ from rq.job import Job
 from mailer_app.jobs import UserNotFound, send_welcome_email
 from mailer_app.queues import QUEUE_NAMES, get_queue
 from workbook import PROJECT_ROOT
+from workbook.http import post
 
 WELCOME_JOB = f"{send_welcome_email.__module__}.{send_welcome_email.__name__}"
 PROBE_USER = 999
@@ -92,7 +93,7 @@ def _judge(name: str, returned, scratch: redis.Redis) -> str | None:
     if used != ["mailers"]:
         return (f"❌ The job went to the {used[0]!r} queue, which the worker started here does "
                 "not watch: it listens on 'mailers'.")
-    [job] = queued["mailers"][:1]
+    job = queued["mailers"][0]
     if job.func_name != WELCOME_JOB:
         return f"❌ The job runs {job.func_name}, not {WELCOME_JOB}."
     if list(job.args) != [PROBE_USER] or job.kwargs:
@@ -121,7 +122,7 @@ def run_your_delivery(lab, path: str, user: dict, mail_delay: float) -> dict | N
     base = lab.web(MAIL_DELIVERY=path, MAIL_DELAY_SECONDS=mail_delay,
                    PYTHONPATH=str(exercise_folder()))
     try:
-        status, body, seconds = lab.post(base, "/users", user)
+        status, body, seconds = post(base, "/users", user)
         if status != 201:
             print(f"❌ The app answered {status}: {body}")
             return None
