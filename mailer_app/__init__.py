@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mailer_app import dashboard, db, outbox, signup, status
 from mailer_app.config import load_settings
@@ -15,6 +16,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Create the app from defaults, environment variables and then ``test_config``."""
     app = Flask(__name__)
     app.config.from_mapping(load_settings(test_config))
+    # Behind JupyterLab's jupyter-server-proxy the app lives at <lab>/proxy/<port>/: the proxy
+    # says so in X-Forwarded-Prefix (and a hub's HTTPS in X-Forwarded-Proto), so url_for builds
+    # links that lead back through it. The Host header passes through unchanged. Trusting these
+    # is safe for an app on loopback: a forged header only changes the links in its sender's
+    # own answer, and a web page cannot add them to a cross-site request.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0, x_prefix=1)
 
     db.init_app(app)
     db.init_db(app.config["DATABASE"])

@@ -102,7 +102,8 @@ def create_user():
     result["request_seconds"] = round(time.perf_counter() - started, 4)
     if _wants_json():
         return result, 201
-    return redirect(url_for("signup.show_user", user_id=result["id"]), code=303)
+    # A full URL: jupyter-server-proxy prefixes a Location that starts with "/" once more.
+    return redirect(url_for("signup.show_user", user_id=result["id"], _external=True), code=303)
 
 
 def redis_for_app() -> redis.Redis:

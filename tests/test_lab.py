@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import ARTIFACTS
-from workbook.lab import FIRST_NOTEBOOK, lab_command, lab_env
-from workbook.processes import free_port, port_open, start_process, wait_until
-
-TOKEN = "workbook-test-token"
+from tests.helpers import ARTIFACTS, LAB_TOKEN, jupyter_lab
+from workbook.lab import FIRST_NOTEBOOK, lab_command
 
 
 def test_no_display_means_no_browser_and_the_url_is_printed(monkeypatch):
@@ -29,23 +26,15 @@ def test_root_may_run_it_and_the_news_prompt_is_off(monkeypatch):
 
 @pytest.fixture
 def lab_url(tmp_path):
-    """JupyterLab with make lab's command line (on a free port, with a known token)."""
-    port = free_port()
-    lab = start_process(lab_command(port=port, token=TOKEN), name="jupyter-lab",
-                        env={"PATH": lab_env()["PATH"]}, log_dir=tmp_path)
-    try:
-        wait_until(lambda: port_open(port) or not lab.running(), 60, what="JupyterLab listening")
-        assert lab.running(), lab.log()[-3000:]
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        lab.stop()
+    with jupyter_lab(tmp_path) as url:
+        yield url
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_make_lab_runs_headless_and_opens_on_the_first_notebook(lab_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{lab_url}/?token={TOKEN}")  # where the printed URL leads
+    page.goto(f"{lab_url}/?token={LAB_TOKEN}")  # where the printed URL leads
     page.locator(".jp-RenderedMarkdown h1", has_text="Welcome to the workbook").wait_for(
         timeout=60_000)
     page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=60_000)

@@ -27,7 +27,7 @@ def test_form_is_shown(client):
 def test_form_signup_stores_user_sends_email_and_redirects(client, env, outbox):
     response = client.post("/users", data=GOOD)
     assert response.status_code == 303
-    assert response.headers["Location"] == "/users/1"
+    assert response.headers["Location"] == "http://localhost/users/1"
     page = client.get("/users/1")
     assert b"Welcome, Ada Lovelace!" in page.data and b"has been sent" in page.data
     [user] = users(env)

@@ -23,6 +23,7 @@ from mailer_app import db, mail
 from mailer_app.redis_client import connect
 from workbook import services
 from workbook.http import get, post
+from workbook.links import Link
 from workbook.processes import ManagedProcess, start_process, wait_until
 from workbook.redis_runner import start_redis
 
@@ -109,6 +110,10 @@ class Workbench:
         process, base = services.start_web(env, log_dir=self.directory / "logs", threads=threads)
         self._web.append(process)
         return base
+
+    def link(self, base: str, path: str, label: str, note: str = "") -> Link:
+        """A link to ``path`` of the app at ``base`` that opens in the student's browser."""
+        return Link(base, path, label, note)
 
     def stop_web(self) -> None:
         """Stop every web server this notebook started (by PID)."""
