@@ -7,7 +7,7 @@ PY := $(BIN)/python
 REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup lab test test-fast nbval redis stop worker cron web db exercises hint check bench lint clean
+.PHONY: help setup lab test test-fast nbval student-run redis stop worker cron web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,15 +46,19 @@ web: setup db  ## Serve the mailer app on http://127.0.0.1:5000
 test: setup  ## Set everything up and run every test, notebooks included
 	$(PY) tools/make_exercises.py --check
 	$(BIN)/ruff check .
-	$(PY) -m pytest tests --target=solutions
+	$(PY) -m pytest tests --target=solutions -m "not student_run"
 	$(PY) -m pytest tests --target=exercises --expect-stubs -q
-	@echo "== the notebooks as a student runs them: untouched exercises, the 30 s mail server"
-	$(PY) -m pytest notebooks
+	@echo "== the notebooks as a student runs them (untouched exercises, the 30 s mail server),"
+	@echo "   two ways at once: nbval in a kernel, and JupyterLab's own UI in Chromium"
+	$(MAKE) --no-print-directory -j2 nbval student-run
 	@echo "== the notebooks once every exercise is solved (and a 2 s mail server, to save time)"
 	WORKBOOK_TARGET=solutions WORKBOOK_MAIL_DELAY=2 $(PY) -m pytest notebooks -q
 
 nbval: setup  ## Check the notebooks, exactly as the README says: pytest notebooks/
 	$(PY) -m pytest notebooks
+
+student-run: setup  ## Run every notebook in JupyterLab in Chromium, as a student does
+	$(PY) -m pytest tests/test_student_run.py --target=exercises -m student_run -q
 
 test-fast: setup  ## Unit tests only (no notebooks, no browser)
 	$(PY) -m pytest tests --target=solutions -m "not browser and not slow"

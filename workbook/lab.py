@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from workbook import PROJECT_ROOT
@@ -27,12 +28,13 @@ def has_display() -> bool:
 
 
 def lab_command(notebook: str = FIRST_NOTEBOOK, port: int | None = None,
-                token: str | None = None) -> list[str]:
-    """The ``jupyter lab`` command line for this machine."""
+                token: str | None = None, root_dir: Path = PROJECT_ROOT,
+                extra: Sequence[str] = ()) -> list[str]:
+    """The ``jupyter lab`` command line for this machine (tests add a port, token, options)."""
     cmd = [
         sys.executable, "-m", "jupyter", "lab",
         # The whole workbook in the file browser (students edit exercises/), opened on one notebook.
-        f"--ServerApp.root_dir={PROJECT_ROOT}",
+        f"--ServerApp.root_dir={root_dir}",
         f"--LabApp.default_url=/lab/tree/{notebook}",
         # No news prompt over the first notebook, and no calls to the internet for it.
         "--LabApp.news_url=None", f"--LabApp.app_settings_dir={SETTINGS}",
@@ -45,7 +47,7 @@ def lab_command(notebook: str = FIRST_NOTEBOOK, port: int | None = None,
         cmd += [f"--ServerApp.port={port}", "--ServerApp.port_retries=0"]
     if token is not None:
         cmd.append(f"--IdentityProvider.token={token}")
-    return cmd
+    return cmd + list(extra)
 
 
 def lab_env() -> dict[str, str]:

@@ -1,0 +1,175 @@
+"""A student's run: every notebook run through JupyterLab's own UI, in Chromium.
+
+nbval runs the notebooks in a bare kernel; students run them in JupyterLab, where widgets are
+drawn by the front end and links are followed in a browser. This test starts JupyterLab with
+``make lab``'s command line, untouched exercises and the 30 s mail server, and for each notebook
+runs every cell but the last (``lab.close()``) with JupyterLab's "Run All Above", checks that no
+cell failed and that widgets rendered, then runs the last cell. In notebook 04 it follows the
+dashboard link through the Jupyter server's proxy. Screenshots go to test-artifacts/.
+
+It takes about as long as the notebooks (6 minutes); ``make test`` runs it beside nbval.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from tests.helpers import ARTIFACTS, LAB_TOKEN, jupyter_lab
+from workbook import PROJECT_ROOT
+
+NOTEBOOKS = sorted(path.name for path in (PROJECT_ROOT / "notebooks").glob("[0-9]*.ipynb"))
+#: The state of the notebook in the current tab, read from JupyterLab's own model.
+STATE_JS = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.sessionContext || !panel.content.model) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = panel.content.model.cells;
+  const code = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    const outputs = cell.outputs.toJSON();
+    code.push({index: i, count: cell.executionCount,
+               closes: cell.sharedModel.getSource().includes('lab.close()'),
+               text: outputs.map(o => [].concat(o.text || []).join('')).join(''),
+               errors: outputs.filter(o => o.output_type === 'error')
+                              .map(o => o.ename + ': ' + o.evalue)});
+  }
+  return {kernel: kernel ? kernel.status : null, cells: cells.length, code: code,
+          running: document.querySelectorAll('.jp-Notebook .jp-InputPrompt').length > 0 &&
+                   [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+                     .some(p => p.textContent.includes('*'))};
+}"""
+#: Run a JupyterLab command with cell ``index`` selected, as a student's click would.
+RUN_AT = """([index, command]) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  panel.content.activeCellIndex = index;
+  window.jupyterapp.commands.execute(command);
+}"""
+#: Notebooks whose widgets must be drawn by the front end: a progress bar, the live monitor.
+WIDGETS = {"00": ".widget-hprogress", "02": ".widget-hprogress", "03": ".widget-hprogress",
+           "04": ".jupyter-widgets.widget-html"}
+
+
+@pytest.fixture(scope="module")
+def student_lab(tmp_path_factory):
+    """JupyterLab as ``make lab`` starts it, over a copy of the notebooks, in a student's state.
+
+    A copy, because JupyterLab may save what it runs, and the committed notebooks must stay a
+    first run. The exercises are the project's own (untouched in a fresh clone).
+    """
+    root = tmp_path_factory.mktemp("student")
+    (root / "notebooks").mkdir()
+    for name in NOTEBOOKS:
+        shutil.copy(PROJECT_ROOT / "notebooks" / name, root / "notebooks" / name)
+    student = {"WORKBOOK_TARGET": "exercises", "PYTHONPATH": "", "WORKBOOK_MAIL_DELAY": "30"}
+    with jupyter_lab(root / "logs", env=student, root_dir=root,
+                     extra=["--LabApp.expose_app_in_browser=True",
+                            f"--LabApp.workspaces_dir={root / 'workspaces'}"]) as url:
+        yield url
+
+
+def wait_for_run(page, expected: int, timeout: float, while_running=None) -> dict:
+    """Poll JupyterLab until ``expected`` code cells have run and the kernel is idle."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = page.evaluate(STATE_JS)
+        ran = [cell for cell in state["code"] if cell["count"] is not None]
+        errors = [cell for cell in state["code"] if cell["errors"]]
+        if errors or (len(ran) >= expected and state["kernel"] == "idle"
+                      and not state["running"]):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"only {len(ran)} of {expected} code cells ran in {timeout} s")
+        if while_running is not None:
+            while_running()
+        page.wait_for_timeout(500)
+
+
+def open_notebook(page, lab: str, name: str) -> None:
+    page.goto(f"{lab}/lab/tree/notebooks/{name}?reset&token={LAB_TOKEN}")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           ".kernel && window.jupyterapp.shell.currentWidget.sessionContext"
+                           ".session.kernel.status === 'idle'", timeout=90_000)
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"student-{name}.png"))
+
+
+def open_dashboard_through_the_proxy(context, page) -> None:
+    """Follow notebook 04's dashboard link to a job, as a student clicks it."""
+    link = page.locator(".jp-OutputArea-output a[href*='/proxy/'][href$='/rq/']").first
+    link.scroll_into_view_if_needed()
+    with context.expect_page() as opened:
+        link.click()
+    dashboard = opened.value
+    dashboard.wait_for_load_state()
+    assert "/proxy/" in dashboard.url, f"the link did not go through the proxy: {dashboard.url}"
+    dashboard.get_by_text("default", exact=True).first.wait_for(timeout=30_000)
+    dashboard.goto(dashboard.url + "0/view/jobs/default/failed")
+    dashboard.get_by_text("doomed").first.wait_for(timeout=30_000)
+    dashboard.screenshot(path=str(ARTIFACTS / "student-04-dashboard-through-proxy.png"))
+    dashboard.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.student_run
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
+    number = name[:2]
+    context = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                  http_credentials={"username": "admin", "password": "workbook"})
+    page = context.new_page()
+    try:
+        open_notebook(page, student_lab, name)
+        state = page.evaluate(STATE_JS)
+        # Everything up to the clean-up cell (lab.close()), which stops the app we visit.
+        close = next((cell["index"] for cell in state["code"] if cell["closes"]), None)
+        if close is None:
+            above = state["code"]
+            page.evaluate(RUN_AT, [0, "notebook:run-all-cells"])
+        else:
+            above = [cell for cell in state["code"] if cell["index"] < close]
+            page.evaluate(RUN_AT, [close, "notebook:run-all-above"])
+
+        shot = {}
+
+        def mid_wait():
+            # Notebook 03 while the student watches the job wait on the 30 s mail server.
+            if number == "03" and "taken" not in shot and page.locator(".widget-hprogress").count():
+                page.locator(".widget-hprogress").first.scroll_into_view_if_needed()
+                screenshot(page, "03-mid-wait")
+                shot["taken"] = True
+
+        state = wait_for_run(page, len(above), timeout=600, while_running=mid_wait)
+        failed = [f"cell {cell['index']}: {cell['errors']}" for cell in state["code"]
+                  if cell["errors"]]
+        assert not failed, f"{name}: a cell failed in JupyterLab: {failed}"
+        text = page.locator(".jp-Notebook").inner_text()
+        assert "Error displaying widget" not in text and "Loading widget" not in text
+        if number in WIDGETS:
+            assert page.locator(WIDGETS[number]).count() > 0, f"{name}: no widget was drawn"
+        if number == "03":
+            assert shot, "notebook 03 never showed its progress bar while waiting"
+        if number == "04":
+            open_dashboard_through_the_proxy(context, page)
+        screenshot(page, number)
+
+        if close is not None:
+            page.evaluate(RUN_AT, [close, "notebook:run-cell"])
+            state = wait_for_run(page, len(above) + 1, timeout=120)
+            assert not any(cell["errors"] for cell in state["code"]), f"{name}: close failed"
+            [closing] = [cell for cell in state["code"] if cell["index"] == close]
+            assert "Stopped" in closing["text"], f"{name}: {closing['text']!r}"
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    finally:
+        context.close()
