@@ -7,7 +7,7 @@ PY := $(BIN)/python
 REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup lab test test-fast nbval student-run redis stop worker cron web db exercises hint check bench lint clean
+.PHONY: help setup lab test test-fast nbval student-run binder-check redis stop worker cron web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ nbval: setup  ## Check the notebooks, exactly as the README says: pytest noteboo
 
 student-run: setup  ## Run every notebook in JupyterLab in Chromium, as a student does
 	$(PY) -m pytest tests/test_student_run.py --target=exercises -m student_run -q
+
+binder-check: setup  ## Walk the Binder route (.binder/) in a fresh virtualenv; slow
+	$(PY) tools/binder_check.py --quick
 
 test-fast: setup  ## Unit tests only (no notebooks, no browser)
 	$(PY) -m pytest tests --target=solutions -m "not browser and not slow"

@@ -50,7 +50,7 @@ RUN_AT = """([index, command]) => {
   window.jupyterapp.commands.execute(command);
 }"""
 #: Notebooks whose widgets must be drawn by the front end: a progress bar, the live monitor.
-WIDGETS = {"00": ".widget-hprogress", "02": ".widget-hprogress", "03": ".widget-hprogress",
+WIDGETS = {"00": ".widget-hprogress", "03": ".widget-hprogress",
            "04": ".jupyter-widgets.widget-html"}
 
 
@@ -62,9 +62,8 @@ def student_lab(tmp_path_factory):
     first run. The exercises are the project's own (untouched in a fresh clone).
     """
     root = tmp_path_factory.mktemp("student")
-    (root / "notebooks").mkdir()
-    for name in NOTEBOOKS:
-        shutil.copy(PROJECT_ROOT / "notebooks" / name, root / "notebooks" / name)
+    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     student = {"WORKBOOK_TARGET": "exercises", "PYTHONPATH": "", "WORKBOOK_MAIL_DELAY": "30"}
     with jupyter_lab(root / "logs", env=student, root_dir=root,
                      extra=["--LabApp.expose_app_in_browser=True",
@@ -113,9 +112,17 @@ def open_dashboard_through_the_proxy(context, page) -> None:
     dashboard = opened.value
     dashboard.wait_for_load_state()
     assert "/proxy/" in dashboard.url, f"the link did not go through the proxy: {dashboard.url}"
-    dashboard.get_by_text("default", exact=True).first.wait_for(timeout=30_000)
-    dashboard.goto(dashboard.url + "0/view/jobs/default/failed")
+    # The queue table, then its failed-jobs count for "default" (notebook 04 leaves one there).
+    row = dashboard.locator("tr", has=dashboard.get_by_text("default", exact=True)).first
+    row.wait_for(timeout=30_000)
+    row.locator("td.failed a").first.click()
     dashboard.get_by_text("doomed").first.wait_for(timeout=30_000)
+    assert "/proxy/" in dashboard.url and "failed" in dashboard.url
+    # Its Requeue button POSTs through the proxy: a same-site POST, which the guard lets in.
+    dashboard.on("dialog", lambda dialog: dialog.accept())
+    with dashboard.expect_response(lambda answer: "/requeue" in answer.url) as requeue:
+        dashboard.locator("[data-role=requeue-job-btn]").first.click()
+    assert requeue.value.status == 200, f"Requeue answered {requeue.value.status}"
     dashboard.screenshot(path=str(ARTIFACTS / "student-04-dashboard-through-proxy.png"))
     dashboard.close()
 
@@ -144,9 +151,14 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
         shot = {}
 
         def mid_wait():
-            # Notebook 03 while the student watches the job wait on the 30 s mail server.
-            if number == "03" and "taken" not in shot and page.locator(".widget-hprogress").count():
-                page.locator(".widget-hprogress").first.scroll_into_view_if_needed()
+            # Notebook 03 while the student watches the email wait on the 30 s mail server:
+            # the waiting cell is running ([*]) and its new progress bar is drawn.
+            if number != "03" or shot:
+                return
+            waiting = page.locator(".jp-CodeCell", has_text="FloatProgress").first
+            bar = waiting.locator(".widget-hprogress")
+            if "[*]" in (waiting.locator(".jp-InputPrompt").text_content() or "") and bar.count():
+                bar.first.scroll_into_view_if_needed()
                 screenshot(page, "03-mid-wait")
                 shot["taken"] = True
 
@@ -154,7 +166,7 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
         failed = [f"cell {cell['index']}: {cell['errors']}" for cell in state["code"]
                   if cell["errors"]]
         assert not failed, f"{name}: a cell failed in JupyterLab: {failed}"
-        text = page.locator(".jp-Notebook").inner_text()
+        text = page.locator(".jp-Notebook").text_content() or ""
         assert "Error displaying widget" not in text and "Loading widget" not in text
         if number in WIDGETS:
             assert page.locator(WIDGETS[number]).count() > 0, f"{name}: no widget was drawn"
@@ -171,5 +183,8 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
             [closing] = [cell for cell in state["code"] if cell["index"] == close]
             assert "Stopped" in closing["text"], f"{name}: {closing['text']!r}"
         page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    except BaseException:
+        screenshot(page, f"{number}-failed")
+        raise
     finally:
         context.close()
