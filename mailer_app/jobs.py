@@ -157,6 +157,14 @@ def record(list_key: str, tag: str) -> str:
     return tag
 
 
+def note_run(path: str, tag: str) -> str:
+    """Append ``tag`` to the file ``path``: a trace of every run that outlives Redis itself."""
+    # One short write with O_APPEND: lines from concurrent workers never interleave.
+    with open(path, "a", encoding="utf-8") as trace:
+        trace.write(tag + "\n")
+    return tag
+
+
 def fail(message: str = "the mail server said no") -> None:
     """Always raise: the job ends in the failed registry with this traceback."""
     raise RuntimeError(message)

@@ -9,6 +9,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import redis
+from redis.sentinel import Sentinel
+
+#: ``redis+sentinel://[user:password@]host:port,host:port/<primary name>/<db>``: ask these
+#: Sentinels where the primary is (again after a failover) instead of naming one server.
+SENTINEL_SCHEME = "redis+sentinel"
 
 
 class RedisUnavailable(RuntimeError):
@@ -30,6 +35,9 @@ def redact(url: str) -> str:
 
 def how_to_start(url: str) -> str:
     """Return the one line that tells a student how to start Redis for ``url``."""
+    if urlsplit(url).scheme == SENTINEL_SCHEME:
+        return (f"No primary answers through the Sentinels at {redact(url)}: check that the "
+                "Sentinels run and agree on a primary (SENTINEL get-master-addr-by-name).")
     port = urlsplit(url).port or 6379
     return (
         f"Redis is not running at {redact(url)}. Start it with `make redis` in the workbook folder "
@@ -65,13 +73,28 @@ def check_eviction_policy(conn: redis.Redis, url: str) -> None:
     _checked_policy.add(url)
 
 
+def client_for(url: str, **kwargs) -> redis.Redis:
+    """A client for ``url``: one server (``redis://``), or the primary the Sentinels name."""
+    parts = urlsplit(url)
+    if parts.scheme != SENTINEL_SCHEME:
+        return redis.Redis.from_url(url, **kwargs)
+    addresses = []
+    for address in parts.netloc.rpartition("@")[2].split(","):
+        host, _, port = address.rpartition(":")
+        addresses.append((host, int(port)))
+    name, _, db = parts.path.strip("/").partition("/")
+    sentinel = Sentinel(addresses, socket_timeout=kwargs.get("socket_timeout", 1))
+    return sentinel.master_for(name, db=int(db or 0), username=parts.username,
+                               password=parts.password, **kwargs)
+
+
 def connect(url: str, **kwargs) -> redis.Redis:
     """Connect to ``url`` and PING it, or raise :class:`RedisUnavailable` with a how-to line.
 
     Also refuses (once per URL) a Redis configured to evict keys: see
     :func:`check_eviction_policy`.
     """
-    conn = redis.Redis.from_url(url, **kwargs)
+    conn = client_for(url, **kwargs)
     try:
         conn.ping()
         check_eviction_policy(conn, url)

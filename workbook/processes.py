@@ -77,8 +77,13 @@ def _die_with_parent() -> None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def child_env(env: dict | None) -> dict:
-    """The environment for a child process: ours, plus ``env``, plus the project on PYTHONPATH."""
+def child_env(env: dict | None, inherit: bool = True) -> dict:
+    """The environment for a child process: ours, plus ``env``, plus the project on PYTHONPATH.
+
+    ``inherit=False`` gives exactly ``env``: a process on another "host" shares nothing.
+    """
+    if not inherit:
+        return dict(env or {})
     merged = dict(os.environ)
     merged.update(env or {})
     paths = [str(PROJECT_ROOT)] + [p for p in merged.get("PYTHONPATH", "").split(os.pathsep) if p]
@@ -158,7 +163,8 @@ class ManagedProcess:
 
 
 def start_process(
-    cmd: Sequence[str], *, name: str, env: dict | None = None, log_dir=None, cwd=None
+    cmd: Sequence[str], *, name: str, env: dict | None = None, log_dir=None, cwd=None,
+    inherit_env: bool = True,
 ) -> ManagedProcess:
     """Start ``cmd`` in its own session, logging to a file; stop it with ``.stop()``."""
     log_dir = Path(log_dir or tempfile.mkdtemp(prefix=f"workbook-{name}-"))
@@ -167,7 +173,7 @@ def start_process(
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             list(cmd), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=child_env(env), cwd=cwd or PROJECT_ROOT, start_new_session=True,
+            env=child_env(env, inherit_env), cwd=cwd or PROJECT_ROOT, start_new_session=True,
             preexec_fn=_die_with_parent,
         )
     return ManagedProcess(process, log_path, name)

@@ -164,6 +164,35 @@ def start_redis(
     directory.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     args = redis_args(port, directory, persistence, password=password) + list(extra_args)
+    return _launch(args, port, directory, password, timeout)
+
+
+def start_sentinel(directory: str | Path, master: str, primary_port: int, *,
+                   down_after_ms: int = 1000, failover_timeout_ms: int = 5000,
+                   timeout: float = 10) -> RedisServer:
+    """Start a Redis Sentinel (the same binary, in sentinel mode) watching ``primary_port``.
+
+    Three of them, with a quorum of two, agree that the primary is down after
+    ``down_after_ms`` without an answer, and promote its replica.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    config = directory / "sentinel.conf"  # Sentinel rewrites its file with what it learns
+    config.write_text(
+        f"sentinel monitor {master} 127.0.0.1 {primary_port} 2\n"
+        f"sentinel down-after-milliseconds {master} {down_after_ms}\n"
+        f"sentinel failover-timeout {master} {failover_timeout_ms}\n"
+        f"sentinel parallel-syncs {master} 1\n"
+    )
+    args = [find_redis_server(), str(config), "--sentinel", "--port", str(port),
+            "--bind", "127.0.0.1", "--dir", str(directory), "--logfile", "redis.log"]
+    return _launch(args, port, directory, None, timeout)
+
+
+def _launch(args: list[str], port: int, directory: Path, password: str | None,
+            timeout: float) -> RedisServer:
+    """Run ``args`` in the foreground of its own process and wait until it answers PING."""
     process = subprocess.Popen(
         [*args, "--daemonize", "no"], cwd=directory, stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,

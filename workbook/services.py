@@ -21,18 +21,23 @@ from workbook.processes import ManagedProcess, free_port, port_open, start_proce
 
 
 def worker_command(
-    redis_url: str,
+    redis_url: str | None,
     queues: Sequence[str] | None = None,
     *,
+    config: str | None = None,
     burst: bool = False,
     with_scheduler: bool = True,
     worker_class: str | None = None,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
-    """Return the ``rq worker`` command line the workbook uses, as a list of arguments."""
+    """Return the ``rq worker`` command line the workbook uses, as a list of arguments.
+
+    ``config`` names a settings module instead of a URL (``rq worker -c``): how a worker finds
+    Redis through Sentinel.
+    """
     cmd = [
         sys.executable, "-m", "rq.cli", "worker",
-        "--url", redis_url,
+        *(["-c", config] if config else ["--url", redis_url]),
         "--serializer", SERIALIZER,
         "--job-class", JOB_CLASS,
     ]

@@ -1,0 +1,109 @@
+"""Beyond one machine, with real processes: ACL roles, Sentinel failover, sharded queues."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from mailer_app import jobs
+from mailer_app.queues import get_queue
+from mailer_app.redis_client import RedisUnavailable, connect
+from workbook import failover, hosts, redis_runner, scaling, services
+from workbook.http import post
+from workbook.processes import wait_until
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def locked_redis(tmp_path):
+    """A Redis whose default user needs a password, with one ACL user per role."""
+    with redis_runner.redis_server(tmp_path / "redis", password="admin-secret") as server:
+        hosts.create_role_users(server.client(), {"webapp": "web-secret", "worker": "work-secret"})
+        yield server
+
+
+def test_each_role_may_do_its_part_and_is_refused_the_rest(locked_redis, tmp_path):
+    web = connect(hosts.user_url(locked_redis.port, "webapp", "web-secret"))
+    worker_url = hosts.user_url(locked_redis.port, "worker", "work-secret")
+    worker = connect(worker_url)
+    job = get_queue("default", web).enqueue(jobs.add, 20, 22)
+
+    host = hosts.Host("worker-host", tmp_path)
+    try:
+        host.worker(worker_url, ["default"])
+        wait_until(lambda: job.get_status(refresh=True) == "finished", 30, what="the job run")
+    finally:
+        host.stop()
+    admin_view = get_queue("default", locked_redis.client()).fetch_job(job.id)
+    assert admin_view.return_value() == 42, "a worker with the worker role could not run it"
+
+    for name, client in (("worker", worker), ("webapp", web)):
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            client.flushall()
+        with pytest.raises(redis.exceptions.NoPermissionError):
+            client.config_set("maxmemory-policy", "allkeys-lru")
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        web.lmove("rq:queue:default", "rq:queue:stolen")  # the web app may not take jobs
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        worker.set("sessions:ada", "x")  # keys outside rq:* are not a worker's
+    assert locked_redis.client().dbsize() > 0, "a refused command changed something"
+
+
+def test_a_worker_on_a_host_with_other_code_fails_the_job_and_says_why(redis_url, tmp_path):
+    host = hosts.Host("old-deploy", tmp_path)
+    host.edit("jobs", "def add(a: float, b: float) -> float:", "def add_up(a: float, b: float):")
+    job = get_queue("default", connect(redis_url)).enqueue(jobs.add, 1, 2)
+    try:
+        host.worker(redis_url, ["default"])
+        wait_until(lambda: job.get_status(refresh=True) == "failed", 30, what="the job failed")
+    finally:
+        host.stop()
+    assert "Invalid attribute name: add" in job.latest_result().exc_string
+
+
+def test_the_app_and_a_worker_keep_working_after_a_sentinel_failover(tmp_path):
+    with failover.replicated_redis(tmp_path / "redis") as setup:
+        env = {"REDIS_URL": setup.url, "MAIL_DELIVERY": "queued",
+               "DATABASE": str(tmp_path / "mailer.sqlite"), "OUTBOX_DIR": str(tmp_path / "out"),
+               "MAIL_BACKEND": "outbox", "MAIL_DELAY_SECONDS": "0",
+               "FOLLOWUP_DELAY_SECONDS": "0"}
+        (tmp_path / "out").mkdir()
+        host = hosts.Host("worker-host", tmp_path, env={k: v for k, v in env.items()
+                                                         if k != "REDIS_URL"})
+        try:
+            host.worker(None, ["mailers"], config=setup.settings_module(host.folder))
+            with services.web_server(env) as base:
+                def signup(number: int) -> int:
+                    return post(base, "/users", {"name": f"User {number}",
+                                                 "email": f"user{number}@example.com"})[0]
+
+                def emails() -> int:
+                    return len(list((tmp_path / "out").glob("*.eml")))
+
+                assert signup(1) == 201
+                wait_until(lambda: emails() == 1, 30, what="the first email")
+                old = setup.primary.port
+                setup.primary.kill()
+                answers = []
+                wait_until(lambda: answers.append(signup(len(answers) + 2)) or answers[-1] == 201,
+                           60, interval=0.2, what="a signup accepted after the failover")
+                assert setup.primary_port() not in (None, old), "no new primary was named"
+                assert set(answers) <= {201, 503}, f"the app answered {answers} meanwhile"
+                wait_until(lambda: emails() == 2, 60,
+                           what="the worker sending the email enqueued after the failover")
+        finally:
+            host.stop()
+
+
+def test_a_sentinel_url_that_finds_no_primary_says_so():
+    with pytest.raises(RedisUnavailable, match="Sentinels"):
+        connect("redis+sentinel://127.0.0.1:1/mailer/0", socket_timeout=0.2)
+
+
+def test_sharded_queues_run_every_job_exactly_once(tmp_path):
+    with redis_runner.redis_server() as one, redis_runner.redis_server() as two:
+        run = scaling.sharded_run([one.url, two.url], tmp_path / "trace.txt", count=600)
+    assert run.ran == 600 and run.missing == 0 and run.ran_twice == 0
+    assert all(share > 200 for share in run.per_shard), f"uneven shards: {run.per_shard}"
+    assert scaling.shard_for("user-7", 2) == scaling.shard_for("user-7", 2)

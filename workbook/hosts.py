@@ -1,0 +1,88 @@
+"""Workers on other "hosts", and what each host may do in Redis (ACL users by role).
+
+On this one machine a host is a folder holding its own deployed copy of ``mailer_app`` (as a
+deploy would put it there), a process environment that holds nothing of the notebook's, and a
+Redis URL with the host's own user. That is all hosts share: the Redis URL.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from workbook import PROJECT_ROOT, services
+from workbook.processes import ManagedProcess, start_process
+
+#: What each role may run in Redis, as ACL SETUSER rules, on RQ's keys and channels only.
+#: The web app enqueues: it writes a job's hash, pushes its id, registers the queue, schedules,
+#: and reads a job back for its page (the list was found by removing rules one at a time until
+#: an enqueue failed). A worker takes jobs, moves them between registries, keeps its heartbeat
+#: and listens for commands. Neither may flush, reconfigure, or run arbitrary scripts.
+ROLES = {
+    "webapp": ["~rq:*", "resetchannels", "+ping", "+multi", "+exec", "+hset", "+hget",
+               "+hgetall", "+rpush", "+sadd", "+zadd", "+exists", "+expire", "+evalsha",
+               "+script|load"],
+    "worker": ["~rq:*", "resetchannels", "&rq:*", "+@all", "-@dangerous"],
+}
+
+
+def create_role_users(admin: redis.Redis, passwords: dict[str, str]) -> dict[str, list[str]]:
+    """Create one ACL user per role (``ACL SETUSER``); return each user's rules."""
+    rules = {}
+    for role, password in passwords.items():
+        rules[role] = ["reset", "on", f">{password}", *ROLES[role]]
+        admin.execute_command("ACL", "SETUSER", role, *rules[role])
+    return rules
+
+
+def user_url(port: int, user: str, password: str, db: int = 0) -> str:
+    """The Redis URL a host gets: its own user and password, nothing else."""
+    return f"redis://{user}:{password}@127.0.0.1:{port}/{db}"
+
+
+@dataclass
+class Host:
+    """A machine of its own: a folder, a copy of the app's code, and an environment."""
+
+    name: str
+    root: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.folder = Path(self.root) / self.name
+        self.code = self.folder / "app"
+        shutil.copytree(PROJECT_ROOT / "mailer_app", self.code / "mailer_app",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        # Nothing inherited: a PATH to the interpreter, this host's code, and what is given.
+        self.env = {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
+                    "HOME": str(self.folder), "PYTHONPATH": str(self.code),
+                    "PYTHONUNBUFFERED": "1", **self.env}
+        self.processes: list[ManagedProcess] = []
+
+    def edit(self, module: str, old: str, new: str) -> None:
+        """Change this host's copy of ``mailer_app/<module>.py``: a deploy that differs."""
+        path = self.code / "mailer_app" / f"{module}.py"
+        text = path.read_text()
+        if old not in text:
+            raise ValueError(f"{old!r} is not in {self.name}'s {module}.py")
+        path.write_text(text.replace(old, new))
+
+    def worker(self, redis_url: str | None, queues: list[str], config: str | None = None,
+               **kwargs) -> ManagedProcess:
+        """Start ``rq worker`` on this host: its folder, its code, its environment only."""
+        cmd = services.worker_command(redis_url, queues, config=config, with_scheduler=False,
+                                      **kwargs)
+        process = start_process(cmd, name=f"{self.name}-worker", env=self.env, cwd=self.folder,
+                                log_dir=self.folder / "logs", inherit_env=False)
+        self.processes.append(process)
+        return process
+
+    def stop(self, timeout: float = 5) -> None:
+        """Stop every process started on this host, by PID (SIGKILL after ``timeout`` s)."""
+        while self.processes:
+            self.processes.pop().stop(timeout)
