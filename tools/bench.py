@@ -5,8 +5,9 @@ everything in one run, prints a table with medians of several rounds and the rat
 rows, and writes ``notebooks/bench/results.json`` (one record per row) and
 ``notebooks/bench/throughput.png`` for notebook 08.
 
-    python tools/bench.py            # the full run (about 5 minutes on 2 cores)
-    python tools/bench.py --quick    # fewer rounds and jobs, for a smoke test
+    python tools/bench.py            # make bench: every row, one round each (under 5 minutes)
+    python tools/bench.py --full     # medians of three rounds, more jobs (about 10 minutes)
+    python tools/bench.py --quick    # fewer jobs still, for a smoke test
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from mailer_app import jobs, redis_client  # noqa: E402
-from workbook import measure, processes, redis_runner, services  # noqa: E402
+from workbook import (  # noqa: E402
+    failover,
+    hosts,
+    measure,
+    processes,
+    redis_runner,
+    scaling,
+    services,
+)
 
 OUT = ROOT / "notebooks" / "bench"
 
@@ -196,6 +205,43 @@ def peer(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, io_seconds:
                       group="peer", jobs=count, job_seconds=io_seconds, processes=workers)
 
 
+def beyond(table: Table, redis_url: str, jobs_each: int, workdir: Path) -> None:
+    print("\n6. Beyond one machine (notebook 09)")
+    for wait in (False, True):
+        label = "WAIT 1" if wait else "async"
+        with failover.replicated_redis(workdir / f"sentinel-{label}") as setup:
+            host = hosts.Host(f"worker-{'wait' if wait else 'async'}", workdir / "hosts")
+            run = failover.failover_run(setup, host, wait=wait)
+        common = dict(group="failover", wait=wait, acknowledged=run.acknowledged)
+        table.add(f"failover ({label}): seconds until enqueues work", run.seconds_to_recover,
+                  "s", **common)
+        table.add(f"failover ({label}): acknowledged jobs lost", run.lost, "jobs", **common)
+        table.add(f"failover ({label}): jobs run twice", run.duplicated, "jobs", **common)
+        table.add(f"failover ({label}): ran though reported failed", run.ran_unacknowledged,
+                  "jobs", **common)
+    cost = scaling.redis_cost(redis_url, jobs_each)
+    table.add("Redis CPU per enqueued job", cost.cpu_us_per_enqueue, "µs", group="redis-ceiling")
+    table.add("Redis CPU per processed job", cost.cpu_us_per_processed, "µs",
+              group="redis-ceiling")
+    table.add("Redis ceiling, derived (one core)", cost.ceiling_jobs_per_second, "jobs/s",
+              group="redis-ceiling", **cost.as_dict())
+    steps = scaling.measured_ceiling(redis_url, (1, 2, 4), jobs_each)
+    top = max(steps, key=lambda step: step["jobs_per_second"])
+    table.add(f"measured: best of 1-4 workers (x{top['processes']})", top["jobs_per_second"],
+              "jobs/s", group="redis-ceiling", steps=steps,
+              redis_cpu_share=round(top["redis_cpu_share"], 3))
+    with redis_runner.redis_server(persistence="none") as second:
+        one = scaling.sharded_run([redis_url], workdir / "one.txt", jobs_each,
+                                  workers_per_shard=2)
+        two = scaling.sharded_run([redis_url, second.url], workdir / "two.txt", jobs_each)
+    for run in (one, two):
+        assert run.ran == run.jobs and run.ran_twice == 0, f"sharding lost or doubled: {run}"
+    table.add("1 Redis, 2 SimpleWorkers", one.jobs_per_second, "jobs/s", group="shards",
+              shards=1, jobs=one.jobs)
+    table.add("2 Redis shards, 1 SimpleWorker each", two.jobs_per_second, "jobs/s",
+              group="shards", shards=2, jobs=two.jobs, compare_to="1 Redis, 2 SimpleWorkers")
+
+
 def chart(rows: list[dict], path: Path) -> None:
     noop = [r for r in rows if r["group"] == "noop"]
     io = [r for r in rows if r["group"] == "io"]
@@ -222,20 +268,28 @@ def chart(rows: list[dict], path: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds and jobs")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="fewer jobs still: a smoke test")
+    sizes.add_argument("--full", action="store_true", help="medians of 3 rounds, more jobs")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     quick = args.quick
-    settings = dict(
-        requests=20 if quick else 50, noop_jobs=300 if quick else 2000,
-        io_jobs=40 if quick else 200, rounds=1 if quick else 3, enqueue=2000 if quick else 10_000,
-        io_workers=[1, 2, 4, 20] if quick else [1, 2, 4, 8, 20],
-    )
+    # Full size only where size teaches something: the I/O-bound drain keeps 200 jobs in every
+    # mode but the smoke test (a 20-worker speed-up needs jobs enough for 20 workers).
+    size = "quick" if quick else "full" if args.full else "default"
+    settings = {
+        "quick": dict(requests=10, noop_jobs=300, io_jobs=40, rounds=1, enqueue=2000,
+                      io_workers=[1, 4, 20], beyond_jobs=500),
+        "default": dict(requests=20, noop_jobs=1000, io_jobs=200, rounds=1, enqueue=5000,
+                        io_workers=[1, 4, 20], beyond_jobs=1000),
+        "full": dict(requests=50, noop_jobs=2000, io_jobs=200, rounds=3, enqueue=10_000,
+                     io_workers=[1, 2, 4, 8, 20], beyond_jobs=2000),
+    }[size]
     started = time.perf_counter()
     machine = {"python": platform.python_version(), "platform": platform.platform(),
                "cpus": os.cpu_count(), "redis_server": redis_runner.find_redis_server()}
     print(f"Benchmark on {machine['platform']}, {machine['cpus']} CPUs, Python "
-          f"{machine['python']}{' (quick)' if quick else ''}")
+          f"{machine['python']} ({size} size)")
     table = Table()
     with redis_runner.redis_server(persistence="none") as server:
         machine["redis_version"] = server.client().info("server")["redis_version"]
@@ -246,9 +300,14 @@ def main(argv=None) -> int:
         ceiling(table, server.url, server.port)
         ceiling_fractions(table)
         peer(table, server.url, settings["noop_jobs"], settings["io_jobs"], 0.1)
+        workdir = Path(tempfile.mkdtemp(prefix="workbook-bench-"))
+        try:
+            beyond(table, server.url, settings["beyond_jobs"], workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     record = {"machine": machine, "when": datetime.now(UTC).isoformat(timespec="seconds"),
-              "quick": quick, "settings": settings,
+              "quick": quick, "size": size, "settings": settings,
               "seconds": round(time.perf_counter() - started, 1), "rows": table.rows}
     (args.out / "results.json").write_text(json.dumps(record, indent=2) + "\n")
     chart(table.rows, args.out / "throughput.png")
