@@ -127,7 +127,7 @@ def processing(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, round
               ("simple", 4), ("spawn", 1), ("pool", 2), ("pool-simple", 2), ("pool-simple", 4)]
     for setup, n in setups:
         # The slow setups get fewer jobs so three rounds fit in the time; the rate is per job.
-        count = {"spawn": max(20, noop_jobs // 20), "fork": noop_jobs // 2,
+        count = {"spawn": max(10, noop_jobs // 50), "fork": noop_jobs // 2,
                  "pool": noop_jobs // 2}.get(setup, noop_jobs)
         rate = rounds_median(lambda s=setup, n=n, c=count: measure.drain(
             redis_url, s, n, c).rate, rounds)
@@ -281,7 +281,7 @@ def main(argv=None) -> int:
         "quick": dict(requests=10, noop_jobs=300, io_jobs=40, rounds=1, enqueue=2000,
                       io_workers=[1, 4, 20], beyond_jobs=500),
         "default": dict(requests=20, noop_jobs=1000, io_jobs=200, rounds=1, enqueue=5000,
-                        io_workers=[1, 4, 20], beyond_jobs=1000),
+                        io_workers=[1, 20], beyond_jobs=1000),
         "full": dict(requests=50, noop_jobs=2000, io_jobs=200, rounds=3, enqueue=10_000,
                      io_workers=[1, 2, 4, 8, 20], beyond_jobs=2000),
     }[size]
