@@ -77,23 +77,24 @@ class Replicated:
 
 
 @contextlib.contextmanager
-def replicated_redis(directory: Path | None = None, primary_args=()) -> Iterator[Replicated]:
+def replicated_redis(directory: Path | None = None) -> Iterator[Replicated]:
     """Start a primary, a replica and three Sentinels; stop all of them by PID afterwards."""
     own = directory is None
     directory = Path(directory or tempfile.mkdtemp(prefix="workbook-sentinel-"))
     started: list[RedisServer] = []
+    restarted: list[RedisServer] = []  # an old primary brought back during the run
     try:
-        primary = start_redis(directory / "primary", extra_args=list(primary_args))
+        primary = start_redis(directory / "primary")
         started.append(primary)
         replica = start_redis(directory / "replica", extra_args=[
-            "--replicaof", "127.0.0.1", str(primary.port), *primary_args])
+            "--replicaof", "127.0.0.1", str(primary.port)])
         started.append(replica)
         wait_until(lambda: replica.client().info("replication")["master_link_status"] == "up",
                    20, what="the replica in sync with the primary")
         for number in range(3):
             started.append(start_sentinel(directory / f"sentinel-{number}", MASTER,
                                           primary.port, down_after_ms=DOWN_AFTER_MS))
-        setup = Replicated(primary, replica, started[2:])
+        setup = Replicated(primary, replica, started[2:], restarted)
 
         def agreed() -> bool:
             # Each Sentinel knows the other two (they meet through the primary) and the replica.
@@ -103,7 +104,7 @@ def replicated_redis(directory: Path | None = None, primary_args=()) -> Iterator
         wait_until(agreed, 30, interval=0.2, what="the three Sentinels to find each other")
         yield setup
     finally:
-        for server in [*reversed(started), *(setup.restarted if "setup" in locals() else [])]:
+        for server in [*reversed(started), *restarted]:
             server.stop()
         if own:
             shutil.rmtree(directory, ignore_errors=True)
