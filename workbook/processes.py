@@ -45,11 +45,15 @@ def wait_until(predicate: Callable[[], object], timeout: float, interval: float 
     return time.monotonic() - started
 
 
-def free_port() -> int:
-    """Return a TCP port on loopback that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_port(highest: int = 65535) -> int:
+    """Return a TCP port on loopback that nothing listens on right now, ``highest`` at most."""
+    for _ in range(100):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port <= highest:
+            return port
+    raise RuntimeError(f"no free port at or below {highest} after 100 tries")
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
