@@ -146,7 +146,7 @@ def processing(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, round
                       **({} if n == 1 else {"compare_to": first}))
 
 
-def ceiling(table: Table, redis_url: str, port: int) -> None:
+def ceiling(table: Table, redis_url: str, port: int, jobs_each: int) -> scaling.Cost:
     print("\n4. The ceiling: Redis itself")
     table.add("redis-py LPUSH+RPOP round trips", measure.redis_roundtrips(redis_url, 20_000),
               "pairs/s", group="ceiling")
@@ -162,9 +162,13 @@ def ceiling(table: Table, redis_url: str, port: int) -> None:
                           float(value.split()[0].replace(",", "")), "ops/s", group="ceiling")
     else:
         print("  (redis-benchmark not found: the pip-shipped Redis has none; apt/brew/conda do)")
-    for name, value in measure.commands_per_job(redis_url).items():
-        table.add(f"Redis commands {name.replace('_', ' ')} job", value, "commands",
-                  group="ceiling")
+    # One measurement of what RQ costs Redis: its commands here, its CPU time in section 6.
+    cost = scaling.redis_cost(redis_url, jobs_each)
+    table.add("Redis commands per enqueue job", cost.commands_per_enqueue, "commands",
+              group="ceiling")
+    table.add("Redis commands per processed job", cost.commands_per_processed, "commands",
+              group="ceiling")
+    return cost
 
 
 def ceiling_fractions(table: Table) -> None:
@@ -205,7 +209,8 @@ def peer(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, io_seconds:
                       group="peer", jobs=count, job_seconds=io_seconds, processes=workers)
 
 
-def beyond(table: Table, redis_url: str, jobs_each: int, workdir: Path) -> None:
+def beyond(table: Table, redis_url: str, cost: scaling.Cost, jobs_each: int,
+           workdir: Path) -> None:
     print("\n6. Beyond one machine (notebook 09)")
     for wait in (False, True):
         label = "WAIT 1" if wait else "async"
@@ -219,7 +224,6 @@ def beyond(table: Table, redis_url: str, jobs_each: int, workdir: Path) -> None:
         table.add(f"failover ({label}): jobs run twice", run.duplicated, "jobs", **common)
         table.add(f"failover ({label}): ran though reported failed", run.ran_unacknowledged,
                   "jobs", **common)
-    cost = scaling.redis_cost(redis_url, jobs_each)
     table.add("Redis CPU per enqueued job", cost.cpu_us_per_enqueue, "µs", group="redis-ceiling")
     table.add("Redis CPU per processed job", cost.cpu_us_per_processed, "µs",
               group="redis-ceiling")
@@ -297,12 +301,12 @@ def main(argv=None) -> int:
         enqueue_rates(table, server.url, settings["enqueue"], settings["rounds"])
         processing(table, server.url, settings["noop_jobs"], settings["io_jobs"],
                    settings["rounds"], 0.1, settings["io_workers"])
-        ceiling(table, server.url, server.port)
+        cost = ceiling(table, server.url, server.port, settings["beyond_jobs"])
         ceiling_fractions(table)
         peer(table, server.url, settings["noop_jobs"], settings["io_jobs"], 0.1)
         workdir = Path(tempfile.mkdtemp(prefix="workbook-bench-"))
         try:
-            beyond(table, server.url, settings["beyond_jobs"], workdir)
+            beyond(table, server.url, cost, settings["beyond_jobs"], workdir)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from mailer_app import jobs
-from mailer_app.queues import JOB_CLASS, SERIALIZER, AllowlistJob, get_queue
+from mailer_app.queues import JOB_CLASS, SERIALIZER, get_queue
 from mailer_app.redis_client import connect
 from workbook import services
 from workbook.http import post
@@ -132,27 +132,6 @@ def redis_roundtrips(redis_url: str, count: int) -> float:
         conn.lpush("ceiling", i)
         conn.rpop("ceiling")
     return count / (time.perf_counter() - started)
-
-
-def commands_per_job(redis_url: str, count: int = 200) -> dict[str, float]:
-    """Redis commands RQ spends per enqueued and per processed job (INFO commandstats)."""
-    conn = connect(redis_url)
-    conn.flushdb()
-
-    def total() -> int:
-        return sum(v["calls"] for v in conn.info("commandstats").values())
-
-    queue = get_queue("default", conn)
-    before = total()
-    for _ in range(count):
-        queue.enqueue(jobs.noop)
-    enqueued = total()
-    SimpleWorker([queue], connection=conn, serializer=JSONSerializer,
-                 job_class=AllowlistJob).work(burst=True, logging_level="WARNING")
-    processed = total()
-    # Each INFO call is itself a command: take the two out.
-    return {"per_enqueue": (enqueued - before - 1) / count,
-            "per_processed": (processed - enqueued - 1) / count}
 
 
 def signup_latencies(base: str, count: int, prefix: str) -> list[float]:
