@@ -118,13 +118,13 @@ def main() -> int:
         finally:
             app.stop()
             lab.stop()
-            run(["bash", "-c", f"{python} -m workbook redis-stop"], cwd=repo, env=env)
+            run([python, "-m", "workbook", "redis-stop"], cwd=repo, env=env)
 
         step("start pytest notebooks/: every notebook under strict nbval")
         nb_env = {**env, "WORKBOOK_MAIL_DELAY": "2"} if args.quick else env
         result = subprocess.run(["bash", ".binder/start", python, "-m", "pytest", "notebooks/",
                                  "-q", "-p", "no:cacheprovider"], cwd=repo, env=nb_env)
-        run(["bash", "-c", f"{python} -m workbook redis-stop"], cwd=repo, env=env)
+        run([python, "-m", "workbook", "redis-stop"], cwd=repo, env=env)
         print(f"== done in {time.monotonic() - started:.0f} s: nbval "
               f"{'passed' if result.returncode == 0 else 'FAILED'}")
         return result.returncode
