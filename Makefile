@@ -6,21 +6,42 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.installed
+# The lock: every package `make setup` installs, pinned (`make lock` refreshes it).
+LOCK := constraints.txt
+# The real path of the interpreter .venv is built from; a .venv from another Python is rebuilt.
+BASE_PYTHON := $(shell $(PYTHON) -c 'import os, sys; print(os.path.realpath(sys._base_executable))' 2>/dev/null)
+VENV_FROM_OTHER_PYTHON := $(if $(filter-out $(BASE_PYTHON),$(shell cat $(STAMP) 2>/dev/null)),FORCE)
+# The exercise ids, from solutions/ (ex03a_enqueue.py gives 03a). EX reaches recipes only
+# through the environment (make exports command-line variables), never pasted into a command.
+EXERCISES := $(sort $(patsubst ex%,%,$(foreach f,$(notdir $(wildcard solutions/ex*_*.py)),$(firstword $(subst _, ,$(f))))))
+override EX := $(value EX)
+export EX
+VALID_EX = for id in $(EXERCISES); do [ "$$id" = "$${EX-}" ] && exit 0; done; \
+	printf '%s\n' "EX='$${EX-}' is not an exercise of this workbook: use one of $(EXERCISES), as in make check EX=03a." >&2; exit 2
 
-.PHONY: help setup lab test test-fast nbval nbval-solved nbval-both student-run binder-check redis stop worker cron web db exercises hint check bench lint clean
+.PHONY: help setup lock reset valid-ex FORCE lab test test-fast nbval nbval-solved nbval-both student-run binder-check redis stop worker cron web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed, this is " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+FORCE:
+
+$(STAMP): pyproject.toml $(LOCK) $(VENV_FROM_OTHER_PYTHON)
+	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit("Python 3.11+ is needed, this is " + v) if sys.version_info < (3, 11) else print("Python " + v + " is newer than the workbook is tested with (3.11 to 3.14): trying anyway") if sys.version_info >= (3, 15) else None'
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import os, sys; print(os.path.realpath(sys._base_executable))' 2>/dev/null)" != "$(BASE_PYTHON)" ]; then \
+		echo "$(VENV) was built by another Python than $(PYTHON) ($(BASE_PYTHON)): rebuilding it"; rm -rf $(VENV); fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[all]'
+	$(PY) -m pip install --quiet -c $(LOCK) --upgrade pip
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[all]'
+	$(PY) tools/ensure_redis_server.py
 	$(PY) -m workbook where >/dev/null
-	touch $(STAMP)
+	@echo '$(BASE_PYTHON)' > $(STAMP)
 
 setup: $(STAMP)  ## Create .venv and install the workbook (Redis included, if none is on PATH)
+
+lock: setup  ## Refresh constraints.txt, the lock, to the newest versions pyproject.toml allows
+	$(BIN)/uv pip compile pyproject.toml - --all-extras --universal --python-version 3.11 \
+		--upgrade --custom-compile-command "make lock" --quiet -o $(LOCK) <<< pip
 
 db: setup  ## Create the database tables (the tutorial's rake db:migrate)
 	$(BIN)/flask --app mailer_app init-db
@@ -77,11 +98,18 @@ test-fast: setup  ## Unit tests only (no notebooks, no browser)
 exercises: setup  ## Regenerate exercises/ from solutions/
 	$(PY) tools/make_exercises.py
 
-hint: setup  ## The API hint for one exercise: make hint EX=03a
-	@$(PY) -c 'from workbook.checks import hint; hint("$(EX)")'
+# Listed first, so a wrong EX stops make before any setup.
+valid-ex:
+	@$(VALID_EX)
 
-check: setup  ## Check one exercise: make check EX=03a
-	@$(PY) -c 'from workbook.checks import check; check("$(EX)")'
+hint: valid-ex setup  ## The API hint for one exercise: make hint EX=03a
+	@$(PY) -c 'import os; from workbook.checks import hint; hint(os.environ["EX"])'
+
+check: valid-ex setup  ## Check one exercise: make check EX=03a
+	@$(PY) -c 'import os; from workbook.checks import check; check(os.environ["EX"])'
+
+reset: valid-ex setup  ## Put back one exercise's untouched stub, yours kept beside it: make reset EX=03a
+	@$(PY) tools/reset_exercise.py "$$EX"
 
 bench: setup  ## Measure everything side by side, in under 5 minutes (BENCH=--full: longer)
 	$(PY) tools/bench.py $(BENCH)
@@ -89,5 +117,6 @@ bench: setup  ## Measure everything side by side, in under 5 minutes (BENCH=--fu
 lint: setup  ## Ruff over code and notebooks
 	$(BIN)/ruff check .
 
-clean:  ## Remove the virtualenv and generated state (not your notebooks)
+clean:  ## Stop the workbook's Redis, remove the virtualenv and generated state (not your notebooks)
+	@if [ -x $(PY) ]; then $(PY) -m workbook redis-stop || true; fi
 	rm -rf $(VENV) var
