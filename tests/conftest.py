@@ -215,10 +215,34 @@ CHROMIUM_FLAGS = [
 
 
 def system_chromium() -> str | None:
-    """A Chromium installed on the machine (Debian's chromium, or CHROMIUM=...)."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
+    """Choose the Chromium to drive; None means Playwright's own (``playwright install``).
+
+    The one place that decides, for ``make test``, ``.ci/run`` and the GitHub workflow alike:
+    WORKBOOK_CHROMIUM (or the older CHROMIUM) if set; else Playwright's own build when
+    ``playwright install chromium`` has fetched it (its version matches the pinned
+    Playwright; what the workflow installs); else Debian's ``chromium``; never a snap wrapper
+    (Ubuntu's ``chromium-browser``), which Playwright cannot drive.
+    """
+    import re  # noqa: PLC0415 (kept inside the one function that chooses)
+    import subprocess  # noqa: PLC0415
+
+    override = os.environ.get("WORKBOOK_CHROMIUM") or os.environ.get("CHROMIUM")
+    if override:
+        return override
+    dry_run = subprocess.run([sys.executable, "-m", "playwright", "install", "--dry-run",
+                              "chromium"], capture_output=True, text=True, check=False)
+    locations = [Path(p) for p in re.findall(r"Install location:\s+(\S+)", dry_run.stdout)]
+    # Headless launches use the headless shell, where this Playwright lists one.
+    needed = [p for p in locations if "headless_shell" in p.name] or locations[:1]
+    if needed and all(p.is_dir() and any(p.iterdir()) for p in needed):
+        return None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if not candidate or not os.access(candidate, os.X_OK):
+            continue
+        real = os.path.realpath(candidate)
+        with open(real, "rb") as binary:
+            wrapper = binary.read(4096)
+        if not real.startswith("/snap/") and b"snap" not in wrapper:
             return candidate
     return None
 
