@@ -31,6 +31,7 @@ class Choice:
 class Question:
     prompt: str
     choices: tuple[Choice, ...]
+    code: str = ""  # a few lines the question asks about, shown as a code block
 
     def __post_init__(self):
         if sum(choice.right for choice in self.choices) != 1:
@@ -46,7 +47,8 @@ class Question:
 def load(path: Path = DATA) -> dict[str, list[Question]]:
     """Every quiz and prediction in ``path``, by name (``"01"``, ``"predict-05"``...)."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {name: [Question(q["prompt"], tuple(Choice(**c) for c in q["choices"]))
+    return {name: [Question(q["prompt"], tuple(Choice(**c) for c in q["choices"]),
+                            q.get("code", ""))
                    for q in questions]
             for name, questions in raw.items()}
 
@@ -64,7 +66,8 @@ def render(questions: list[Question], answers: bool = True) -> str:
             verdict = "✅ Right." if choice.right else "❌ Not quite."
             items.append(f"<li><details><summary>{label}</summary><p>{verdict} "
                          f"{html.escape(choice.why)}</p></details></li>")
-        parts.append(f"<p><b>{number}. {html.escape(question.prompt)}</b></p>"
+        code = f"<pre>{html.escape(question.code)}</pre>" if question.code else ""
+        parts.append(f"<p><b>{number}. {html.escape(question.prompt)}</b></p>{code}"
                      f"<ul style='list-style:none'>{''.join(items)}</ul>")
     return "".join(parts)
 
