@@ -22,7 +22,10 @@ from workbook.processes import ManagedProcess, start_process
 #: The web app enqueues: it writes a job's hash, pushes its id, registers the queue, schedules,
 #: and reads a job back for its page (the list was found by removing rules one at a time until
 #: an enqueue failed). A worker takes jobs, moves them between registries, keeps its heartbeat
-#: and listens for commands. Neither may flush, reconfigure, or run arbitrary scripts.
+#: and listens for commands. Neither may flush or reconfigure Redis. Both may run Lua: the web
+#: app a script it loads itself (SCRIPT LOAD, EVALSHA), limited to its own commands and keys; a
+#: worker all of @scripting. A worker may also PUBLISH on rq:pubsub:<worker>, which tells that
+#: worker to shut down or kill its horse (rq/command.py).
 ROLES = {
     "webapp": ["~rq:*", "resetchannels", "+ping", "+multi", "+exec", "+hset", "+hget",
                "+hgetall", "+rpush", "+sadd", "+zadd", "+exists", "+expire", "+evalsha",
