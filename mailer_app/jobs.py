@@ -3,7 +3,8 @@
 Job functions take plain JSON data (ids, strings, numbers) and build what they need inside
 the job from the environment (see :mod:`mailer_app.config`): nothing here opens a connection
 or creates an app at import time, because a forking worker imports this module once and then
-runs each job in a fresh child.
+runs each job in a fresh child. That child is a copy of the parent, so it runs this module as
+the parent imported it: after an edit, restart the workers (notebook 07 shows it).
 """
 
 from __future__ import annotations
