@@ -13,8 +13,8 @@ from redis.sentinel import Sentinel
 
 #: ``redis+sentinel://[user:password@]host:port,host:port/<primary name>/<db>``: ask these
 #: Sentinels where the primary is (again after a failover) instead of naming one server.
-#: This project's own URL form, read only by :func:`connect`: redis-py's ``from_url``,
-#: ``rq worker --url`` and rq-dashboard refuse it (workers use RQ's ``SENTINEL`` setting).
+#: Not redis-py's form: ``Redis.from_url`` and so ``rq worker --url`` refuse it (workers use
+#: RQ's ``SENTINEL`` setting). It is the Redis-Sentinel-Url package's, which rq-dashboard uses.
 SENTINEL_SCHEME = "redis+sentinel"
 
 
