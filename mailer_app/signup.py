@@ -15,11 +15,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from rq.job import Job
 
 from mailer_app import db, delivery, jobs
+from mailer_app.queues import JobRefused
 from mailer_app.redis_client import (
     RedisMisconfigured,
     RedisUnavailable,
     connect,
     how_to_start,
+    redact,
 )
 
 bp = Blueprint("signup", __name__)
@@ -130,13 +132,14 @@ def register(user: dict[str, str]) -> dict[str, Any]:
     how = current_app.config["MAIL_DELIVERY"]
     queue_conn = None if how == "inline" else redis_or_503()
     user_id = store_user(user)
-    with undo_signup_on_failure(user_id):
-        sent = send_welcome(user_id, how, queue_conn)
+    with undo_signup_on_failure(user_id) as enqueued:
+        sent = send_welcome(user_id, how, queue_conn, enqueued)
     return {"id": user_id, "email": user["email"], "delivery": how, **sent}
 
 
-def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None) -> dict[str, Any]:
-    """Send the welcome email now (inline), or hand it to a background job."""
+def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None,
+                 enqueued: list[Job]) -> dict[str, Any]:
+    """Send the welcome email now (inline), or enqueue it and add its jobs to ``enqueued``."""
     if how == "inline":
         # The "before": the request waits for the mail server.
         return {"mail": jobs.send_user_mail(user_id, "welcome", current_app.config)}
@@ -144,9 +147,10 @@ def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None) -> dict
     job = delivery.resolve(how)(user_id, queue_conn)
     if not isinstance(job, Job):
         raise DeliveryBroken(f"{how} returned {job!r}, not the job it enqueued")
+    enqueued.append(job)
     followup = current_app.config["FOLLOWUP_DELAY_SECONDS"]
     if followup and followup > 0:
-        delivery.schedule_followup_email(user_id, queue_conn, followup)
+        enqueued.append(delivery.schedule_followup_email(user_id, queue_conn, followup))
     return {"job_id": job.id}
 
 
@@ -171,17 +175,50 @@ def store_user(user: dict[str, str]) -> int:
 
 
 @contextlib.contextmanager
-def undo_signup_on_failure(user_id: int) -> Iterator[None]:
-    """Delete the user again if their email can neither be sent nor enqueued (a 503)."""
+def undo_signup_on_failure(user_id: int) -> Iterator[list[Job]]:
+    """Delete the user and their jobs again if anything in the block fails (then a 503).
+
+    Whatever fails (Redis down, full, read-only or refusing this user; a refused job; a bug in
+    the function ``MAIL_DELIVERY`` names; the mail server), the signup is all or nothing.
+    """
+    enqueued: list[Job] = []
     try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError, OSError, DeliveryBroken) as exc:
+        yield enqueued
+    except Exception as exc:
+        current_app.logger.warning("signup refused, undoing it: %r", exc, exc_info=exc)
         db.get_db().execute("DELETE FROM users WHERE id = ?", (user_id,))
-        what = ("Redis" if isinstance(exc, redis.RedisError) else
-                "the mail delivery" if isinstance(exc, DeliveryBroken) else "the mail server")
-        current_app.logger.warning("signup refused, %s unavailable: %s", what, exc)
-        raise SignupError(f"We cannot take signups right now: {what} is unavailable. "
-                          "Please try again in a minute.", status=503) from None
+        for job in enqueued:
+            # A welcome job whose follow-up failed must not go out to a user we do not keep.
+            with contextlib.suppress(redis.RedisError):
+                job.delete()
+        raise SignupError(f"We cannot take signups right now: {why_delivery_failed(exc)}; "
+                          "nothing was stored, please try again later.", status=503) from None
+
+
+def why_delivery_failed(exc: Exception) -> str:
+    """Say in a few words why the welcome email could be neither sent nor enqueued."""
+    url = redact(current_app.config["REDIS_URL"])
+    if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+        return how_to_start(current_app.config["REDIS_URL"]).rstrip(".")
+    if isinstance(exc, redis.OutOfMemoryError):
+        return (f"Redis at {url} is out of memory (maxmemory) and refuses to store the "
+                "welcome email's job")
+    if isinstance(exc, redis.ReadOnlyError):
+        return (f"Redis at {url} is a read-only replica and refuses to store the welcome "
+                "email's job (REDIS_URL must name the primary)")
+    if isinstance(exc, redis.exceptions.NoPermissionError):
+        return (f"the Redis user in REDIS_URL ({url}) may not store the welcome email's job "
+                f"(Redis said: {exc})")
+    if isinstance(exc, redis.RedisError):
+        return f"Redis refused to store the welcome email's job ({type(exc).__name__}: {exc})"
+    if isinstance(exc, JobRefused):
+        return f"the welcome email's job was refused ({exc})"
+    if isinstance(exc, DeliveryBroken):
+        return f"the mail delivery is unavailable ({exc})"
+    if isinstance(exc, OSError):
+        return f"the mail server is unavailable ({exc})"
+    how = current_app.config["MAIL_DELIVERY"]
+    return f"the mail delivery {how} failed ({type(exc).__name__}: {exc})"
 
 
 @bp.get("/users/<int:user_id>")
