@@ -6,7 +6,9 @@ share them; inside a request, :func:`get_db` gives the request's connection.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -29,22 +31,30 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+@contextlib.contextmanager
+def connection(path: str | Path) -> Iterator[sqlite3.Connection]:
+    """Open the database at ``path`` for a ``with`` block, and close it when the block ends."""
+    # sqlite3's own ``with conn:`` ends a transaction but leaves the connection open.
+    conn = connect(path)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
 def init_db(path: str | Path) -> None:
     """Create the tables (if missing) at ``path``."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     schema = resources.files("mailer_app").joinpath("schema.sql").read_text()
-    with connect(path) as conn:
+    with connection(path) as conn:
         conn.executescript(schema)
 
 
 def reset_db(path: str | Path) -> None:
     """Delete every row, keeping the tables (used between notebook runs and tests)."""
     init_db(path)
-    conn = connect(path)
-    try:
+    with connection(path) as conn:
         conn.executescript("DELETE FROM users; DELETE FROM page_snapshots;")
-    finally:
-        conn.close()
 
 
 def insert_user(conn: sqlite3.Connection, name: str, email: str) -> int:

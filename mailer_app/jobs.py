@@ -35,8 +35,7 @@ def send_user_mail(user_id: int, kind: str, settings: dict[str, Any]) -> dict[st
     worker with settings read from the environment.
     """
     mark_column = MARKS[kind]
-    conn = db.connect(settings["DATABASE"])
-    try:
+    with db.connection(settings["DATABASE"]) as conn:
         user = db.get_user(conn, int(user_id))
         if user is None:
             raise UserNotFound(f"No user with id {user_id}")
@@ -55,8 +54,6 @@ def send_user_mail(user_id: int, kind: str, settings: dict[str, Any]) -> dict[st
             (db.utcnow(), user["id"]),
         )
         return {"user_id": user["id"], "status": "sent", "to": user["email"], "where": where}
-    finally:
-        conn.close()
 
 
 def send_welcome_email(user_id: int) -> dict[str, Any]:
@@ -73,13 +70,10 @@ def send_daily_digest() -> dict[str, Any]:
     """Email the team a list of the last 24 hours' signups (a recurring job)."""
     settings = load_settings()
     since = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="milliseconds")
-    conn = db.connect(settings["DATABASE"])
-    try:
+    with db.connection(settings["DATABASE"]) as conn:
         users = conn.execute(
             "SELECT name, email FROM users WHERE created_at >= ? ORDER BY id", (since,)
         ).fetchall()
-    finally:
-        conn.close()
     day = datetime.now(UTC).date().isoformat()
     msg = mail.build_message("digest", settings["DIGEST_TO"], settings["MAIL_FROM"],
                              day=day, users=[dict(u) for u in users])
@@ -94,8 +88,7 @@ def scrape_status_page(url: str | None = None) -> dict[str, Any]:
     with urllib.request.urlopen(url, timeout=10) as response:
         body = response.read().decode("utf-8", errors="replace")
     digest = hashlib.sha256(body.encode()).hexdigest()
-    conn = db.connect(settings["DATABASE"])
-    try:
+    with db.connection(settings["DATABASE"]) as conn:
         last = conn.execute(
             "SELECT sha256 FROM page_snapshots WHERE url = ? ORDER BY id DESC LIMIT 1", (url,)
         ).fetchone()
@@ -105,8 +98,6 @@ def scrape_status_page(url: str | None = None) -> dict[str, Any]:
             "VALUES (?, ?, ?, ?, ?)",
             (url, db.utcnow(), digest, int(changed), body),
         )
-    finally:
-        conn.close()
     return {"url": url, "changed": changed, "sha256": digest[:12]}
 
 
@@ -120,11 +111,8 @@ def send_welcome_then_fail_once(user_id: int, attempts_key: str, idempotent: boo
     if idempotent:
         send_user_mail(user_id, "welcome", settings)
     else:
-        conn = db.connect(settings["DATABASE"])
-        try:
+        with db.connection(settings["DATABASE"]) as conn:
             user = db.get_user(conn, int(user_id))
-        finally:
-            conn.close()
         mail.deliver(mail.build_message("welcome", user["email"], settings["MAIL_FROM"],
                                         name=user["name"], email=user["email"], queued=True),
                      settings)

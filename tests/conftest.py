@@ -155,11 +155,8 @@ def add_user(env):
     db.init_db(env["DATABASE"])
 
     def add(name="Ada Lovelace", email="ada@example.com"):
-        conn = db.connect(env["DATABASE"])
-        try:
+        with db.connection(env["DATABASE"]) as conn:
             return db.insert_user(conn, name, email)
-        finally:
-            conn.close()
 
     return add
 

@@ -93,4 +93,5 @@ def test_bad_signup_shows_the_error_on_the_form(browser, live_server, env):
         assert page.input_value("#name") == "Ada"
         shot(page, "06-bad-signup")
         page.close()
-    assert db.count_users(db.connect(env["DATABASE"])) == 0
+    with db.connection(env["DATABASE"]) as conn:
+        assert db.count_users(conn) == 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from mailer_app import db
 from mailer_app.config import load_settings
 
 
@@ -49,9 +49,9 @@ def test_flask_init_db_creates_the_tables(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert f"Initialized the database at {database}" in result.stdout
-    conn = sqlite3.connect(database)
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    conn.close()
+    with db.connection(database) as conn:
+        tables = {row[0] for row in
+                  conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"users", "page_snapshots"} <= tables
 
 

@@ -132,9 +132,9 @@ def test_redis_outage_gives_503_and_the_app_recovers_without_restart(env, tmp_pa
             status, body = _post(base, {"name": "Bo", "email": "bo@example.com"})
             assert status == 503
             assert "make redis" in body["error"]
-            conn = db.connect(env["DATABASE"])
-            assert [r["email"] for r in conn.execute("SELECT email FROM users")] == [
-                "ada@example.com"]
+            with db.connection(env["DATABASE"]) as conn:
+                emails = [r["email"] for r in conn.execute("SELECT email FROM users")]
+            assert emails == ["ada@example.com"]
             server = redis_runner.start_redis(tmp_path / "outage", port=port, persistence="aof")
             status, body = _post(base, {"name": "Bo", "email": "bo@example.com"})
             assert status == 201, body

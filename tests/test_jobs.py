@@ -219,7 +219,8 @@ def test_redis_down_gives_503_and_stores_no_user(env, tmp_path):
     response = app.test_client().post("/users", json=GOOD)
     assert response.status_code == 503
     assert "make redis" in response.json["error"]
-    assert db.count_users(db.connect(env["DATABASE"])) == 0
+    with db.connection(env["DATABASE"]) as conn:
+        assert db.count_users(conn) == 0
 
 
 def test_digest_lists_todays_signups(client, conn, outbox):
@@ -242,7 +243,7 @@ def test_scrape_stores_only_what_changed(live_server, env, conn, add_user):
         changed = q.enqueue(jobs.scrape_status_page, url)
         work(conn)
     assert [j.return_value()["changed"] for j in (first, same, changed)] == [True, False, True]
-    rows = db.connect(env["DATABASE"]).execute(
-        "SELECT changed, body FROM page_snapshots ORDER BY id").fetchall()
+    with db.connection(env["DATABASE"]) as conn:
+        rows = conn.execute("SELECT changed, body FROM page_snapshots ORDER BY id").fetchall()
     assert [r["changed"] for r in rows] == [1, 0, 1]
     assert "Users: 1" in rows[-1]["body"]

@@ -85,8 +85,9 @@ def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
         cron_env = {"SCRAPE_URL": f"{base}/status", "SCRAPE_INTERVAL_SECONDS": "2"}
         with services.rq_cron(env["REDIS_URL"], env=cron_env) as cron:
             def snapshots():
-                return db.connect(env["DATABASE"]).execute(
-                    "SELECT fetched_at FROM page_snapshots ORDER BY id").fetchall()
+                with db.connection(env["DATABASE"]) as conn:
+                    return conn.execute(
+                        "SELECT fetched_at FROM page_snapshots ORDER BY id").fetchall()
 
             # Fires on launch, then every 2 s: three runs take about 4 s.
             wait_until(lambda: len(snapshots()) >= 3, timeout=20)
