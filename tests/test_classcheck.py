@@ -1,4 +1,4 @@
-"""The class-checking command: one solved copy, one untouched, one half-right."""
+"""The class-checking command and ``check()``: solved, untouched, half-right and broken files."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+
+from workbook.checks import check, run_check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +49,46 @@ def test_a_missing_folder_is_named():
     result = subprocess.run([sys.executable, "-m", "workbook.classcheck", "/no/such/student"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "No such folder: /no/such/student" in result.stderr
+
+
+BROKEN = [
+    ("def enqueue_welcome(user_id, connection)\n    return None\n",
+     "ex03a_enqueue.py does not run: SyntaxError on line 1: expected ':'"),
+    ('"""A student\'s file."""\n\nimport mailer_app.no_such_module\n',
+     "ex03a_enqueue.py does not run: ModuleNotFoundError on line 3: No module named "
+     "'mailer_app.no_such_module'"),
+    ("from mailer_app.queues import get_queue\n\nqueue = get_queue(mailers)\n",
+     "ex03a_enqueue.py does not run: NameError on line 3: name 'mailers' is not defined"),
+]
+
+
+@pytest.mark.parametrize(("source", "message"), BROKEN)
+def test_check_says_a_file_that_does_not_import_does_not_run(tmp_path, monkeypatch, capsys,
+                                                             source, message):
+    (tmp_path / "ex03a_enqueue.py").write_text(source)
+    monkeypatch.setenv("WORKBOOK_TARGET", str(tmp_path))  # what a notebook kernel inherits
+    check("03a")
+    out = capsys.readouterr().out
+    assert out == f"❌ {tmp_path}/{message}\n"
+    assert "not started" not in out and "0 of 0" not in out
+
+
+def test_check_says_when_pytest_itself_could_not_run(tmp_path):
+    verdict = str(run_check("03a", target=str(tmp_path / "missing")))
+    assert verdict.startswith("❌ The checks of 03a did not run (pytest stopped with exit status 4")
+    assert "no such folder" in verdict and len(verdict.splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_the_class_check_names_a_file_that_does_not_import(tmp_path):
+    student = tmp_path / "dee"
+    shutil.copytree(ROOT / "solutions", student)
+    (student / "ex03a_enqueue.py").write_text(BROKEN[0][0])
+    result = subprocess.run([sys.executable, "-m", "workbook.classcheck", str(student)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    [row] = [line for line in result.stdout.splitlines() if line.startswith("| dee ")]
+    cells = [c.strip() for c in row.split("|")[2:-1]]
+    # The other fifteen are still checked: one broken file does not stop the run.
+    assert cells.count("✅") == 15 and cells[4] == "❌ does not run" and cells[-1] == "15/16"
+    assert f"❌ dee: {student}/{BROKEN[0][1]}" in result.stdout.splitlines()

@@ -8,6 +8,7 @@ separate pytest process so a half-written exercise cannot break the notebook's k
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,8 @@ class CheckResult:
     exercise: str
     behaviours: list[Behaviour] = field(default_factory=list)
     module: str = ""
+    #: Why nothing could be checked: the exercise file does not import, or pytest itself failed.
+    does_not_run: str = ""
 
     @property
     def passed(self) -> int:
@@ -57,6 +60,8 @@ class CheckResult:
         return self.total > 0 and all(b.untouched for b in self.behaviours)
 
     def __str__(self) -> str:
+        if self.does_not_run:
+            return f"❌ {self.does_not_run}"
         if self.not_started:
             return (f"⏳ Exercise {self.exercise}: not started yet. Open "
                     f"exercises/{self.module}.py, read the docstring, write your code, then run "
@@ -115,6 +120,8 @@ def read_report(report: Path) -> dict[str, list[Behaviour]]:
     found: dict[str, dict[str, Behaviour]] = {}
     cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
     for case in cases:
+        if not case.get("classname"):  # a test file that could not be collected
+            continue
         exercise = case.get("classname", "").rsplit(".", 1)[-1].removeprefix("test_ex")[:3]
         name = case.get("name", "?").split("[")[0]  # parametrized cases are one behaviour
         behaviour = found.setdefault(exercise, {}).setdefault(
@@ -132,15 +139,54 @@ def read_report(report: Path) -> dict[str, list[Behaviour]]:
     return {exercise: list(behaviours.values()) for exercise, behaviours in found.items()}
 
 
+def read_import_errors(report: Path) -> dict[str, str]:
+    """Why each exercise module failed to import, by exercise, from a JUnit report.
+
+    An exercise module with a syntax error or a failed import stops its test file from being
+    collected at all: pytest reports a "collection failure" and no tests, which must not read
+    as "0 of 0 checks pass" or "not started".
+    """
+    found = {}
+    cases = ElementTree.parse(report).getroot().iter("testcase") if report.exists() else []
+    for case in cases:
+        error = case.find("error")
+        if case.get("classname") or error is None:
+            continue
+        test_file = case.get("name", "").rsplit(".", 1)[-1]  # tests.exercises.test_ex03a_...
+        found[test_file.removeprefix("test_ex")[:3]] = _import_error(
+            error.text or "", test_file.removeprefix("test_"))
+    return found
+
+
+def _import_error(traceback: str, module: str) -> str:
+    """``SyntaxError on line 12: invalid syntax`` from pytest's account of a failed import."""
+    # The last "E   Name: message" line is the exception; its line in the student's file is
+    # the last place the traceback names that file ('File "...", line N' or '....py:N: in').
+    raised = re.findall(r"^E\s+(\w+(?:Error|Exception|Exit|Interrupt)): ?(.*)$", traceback,
+                        re.MULTILINE)
+    lines = re.findall(rf'{module}\.py", line (\d+)|{module}\.py:(\d+):', traceback)
+    what, message = raised[-1] if raised else ("an error", "it stopped while being imported")
+    where = f" on line {next(n for n in lines[-1] if n)}" if lines else ""
+    return f"{what}{where}: {message.strip()}"
+
+
 def run_exercise_tests(files: list[Path], target: str | Path, report: Path,
-                       extra: tuple[str, ...] = ()) -> None:
+                       extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """Run exercise tests against ``target`` in a separate pytest, writing a JUnit report."""
-    subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "pytest", *map(str, files), f"--target={target}", "-q",
          # nbval is not needed here, and loading it triples the start-up time.
-         "-p", "no:cacheprovider", "-p", "no:nbval", f"--junitxml={report}", *extra],
+         "-p", "no:cacheprovider", "-p", "no:nbval", f"--junitxml={report}",
+         # One exercise file that does not import must not stop the others being checked.
+         "--continue-on-collection-errors", *extra],
         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=1200,
     )
+
+
+def pytest_failure(run: subprocess.CompletedProcess) -> str:
+    """One line on why a pytest run checked nothing: its exit status and last words."""
+    said = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
+    return f"pytest stopped with exit status {run.returncode}: {said[-1] if said else 'no output'}"
 
 
 def run_check(exercise: str, target: str | None = None) -> CheckResult:
@@ -149,9 +195,15 @@ def run_check(exercise: str, target: str | None = None) -> CheckResult:
     files = sorted((PROJECT_ROOT / "tests" / "exercises").glob(f"test_ex{exercise}_*.py"))
     if not files:
         raise ValueError(f"There is no exercise {exercise!r}; see the exercises/ folder.")
+    module = files[0].stem.removeprefix("test_")
     with tempfile.TemporaryDirectory(prefix="workbook-check-") as scratch:
         report = Path(scratch) / "report.xml"
-        run_exercise_tests(files, target, report)
+        run = run_exercise_tests(files, target, report)
         behaviours = read_report(report).get(exercise, [])
-    module = files[0].stem.removeprefix("test_")
-    return CheckResult(exercise, behaviours, module)
+        import_error = read_import_errors(report).get(exercise)
+    result = CheckResult(exercise, behaviours, module)
+    if import_error:
+        result.does_not_run = f"{target}/{module}.py does not run: {import_error}"
+    elif not behaviours:
+        result.does_not_run = f"The checks of {exercise} did not run ({pytest_failure(run)})."
+    return result

@@ -4,9 +4,10 @@
 
 Each STUDENT_DIR is a student's copy of the workbook (its ``exercises/`` is used) or an
 exercises folder itself. The exercise tests run once per student, against that folder, and a
-table shows each exercise as ✅ (every check passes), ⏳ (not started) or ❌ k/n (k of n checks
-pass). ``--junit`` also writes one JUnit XML file with a test suite per student, which CI
-systems and gradebooks read. The exit status is 0 whatever the students' results: a failing
+table shows each exercise as ✅ (every check passes), ⏳ (not started), ❌ k/n (k of n checks
+pass) or ❌ does not run (the file does not even import; a line under the table says why).
+``--junit`` also writes one JUnit XML file with a test suite per student, which CI systems and
+gradebooks read. The exit status is 0 whatever the students' results: a failing
 student is a result, not an error.
 """
 
@@ -19,7 +20,13 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from workbook import PROJECT_ROOT
-from workbook.checks import CheckResult, read_report, run_exercise_tests
+from workbook.checks import (
+    CheckResult,
+    pytest_failure,
+    read_import_errors,
+    read_report,
+    run_exercise_tests,
+)
 
 TESTS = PROJECT_ROOT / "tests" / "exercises"
 
@@ -36,17 +43,35 @@ def student_folder(path: Path) -> Path:
 
 def check_student(path: Path, report: Path) -> dict[str, CheckResult]:
     """Run every exercise test against one student's folder; results by exercise."""
-    run_exercise_tests(sorted(TESTS.glob("test_ex*.py")), student_folder(path), report)
-    found = read_report(report)
-    return {ex: CheckResult(ex, found.get(ex, [])) for ex in exercises()}
+    tests, folder = sorted(TESTS.glob("test_ex*.py")), student_folder(path)
+    run = run_exercise_tests(tests, folder, report)
+    found, import_errors = read_report(report), read_import_errors(report)
+    results = {}
+    for test in tests:
+        exercise, module = test.stem.removeprefix("test_ex")[:3], test.stem.removeprefix("test_")
+        result = results[exercise] = CheckResult(exercise, found.get(exercise, []), module)
+        if exercise in import_errors:
+            result.does_not_run = f"{folder / module}.py does not run: {import_errors[exercise]}"
+        elif not result.behaviours:
+            result.does_not_run = f"the checks of {exercise} did not run ({pytest_failure(run)})"
+    return results
 
 
 def cell(result: CheckResult) -> str:
+    if result.does_not_run:
+        return "❌ does not run"
     if result.ok:
         return "✅"
-    if result.not_started or result.total == 0:
+    if result.not_started:
         return "⏳"
     return f"❌ {result.passed}/{result.total}"
+
+
+def problems(results: dict[str, dict[str, CheckResult]]) -> list[str]:
+    """One line per exercise that could not be checked at all, saying why."""
+    return [f"❌ {student}: {result.does_not_run}"
+            for student, by_exercise in results.items()
+            for result in by_exercise.values() if result.does_not_run]
 
 
 def table(results: dict[str, dict[str, CheckResult]]) -> str:
@@ -92,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.junit:
             merge_junit(reports, args.junit)
     print(table(results))
+    for line in problems(results):
+        print(line)
     return 0
 
 
