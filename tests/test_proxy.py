@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import urllib.error
-import urllib.request
-from urllib.parse import urlencode
 
 import pytest
 
 from tests.helpers import LAB_TOKEN, jupyter_lab
 from workbook import links, services
+from workbook.http import request
 
 PREFIX = "/user/ada/proxy/5001"
 LOGIN = {"Authorization": "Basic " + base64.b64encode(b"admin:correct horse battery staple")
@@ -48,21 +46,6 @@ def test_links_go_through_the_jupyter_server_only_inside_one(monkeypatch):
     links.jupyter_base_url.cache_clear()
 
 
-def fetch(url: str, data: dict | None = None, headers: dict | None = None):
-    """One real HTTP request, no redirects followed; return (status, headers, body)."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    request = urllib.request.Request(url, data=urlencode(data).encode() if data else None,
-                                     headers=headers or {})
-    try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as answer:
-            return answer.status, answer.headers, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, err.read().decode()
-
-
 @pytest.mark.slow
 def test_the_app_and_its_dashboard_through_jupyterlab(env, tmp_path):
     with jupyter_lab(tmp_path / "lab") as lab, services.web_server(env) as app:
@@ -70,25 +53,29 @@ def test_the_app_and_its_dashboard_through_jupyterlab(env, tmp_path):
         proxied = f"{lab}/proxy/{port}"
         same_site = {"Origin": lab}
 
-        status, _, _ = fetch(f"{proxied}/users/new")
-        assert status in (302, 403), "the proxy must not open the app to someone not logged in"
+        def fetch(url, form=None, headers=None):
+            return request(url, form=form, headers=headers, follow_redirects=False)
 
-        status, _, page = fetch(f"{proxied}/users/new?token={LAB_TOKEN}")
-        assert status == 200 and f'action="/proxy/{port}/users"' in page
+        answer = fetch(f"{proxied}/users/new")
+        assert answer.status in (302, 403), "the proxy must not open the app to a stranger"
 
-        status, headers, _ = fetch(f"{proxied}/rq/?token={LAB_TOKEN}")
-        assert status == 401 and headers["WWW-Authenticate"].startswith("Basic")
+        answer = fetch(f"{proxied}/users/new?token={LAB_TOKEN}")
+        assert answer.status == 200 and f'action="/proxy/{port}/users"' in answer.text
 
-        status, headers, _ = fetch(f"{proxied}/users?token={LAB_TOKEN}", headers=same_site,
-                                   data={"name": "Ada Lovelace", "email": "ada@example.com"})
-        assert status == 303, "a signup through the proxy failed"
-        assert headers["Location"] == f"{proxied}/users/1"
-        status, _, page = fetch(f"{headers['Location']}?token={LAB_TOKEN}")
-        assert status == 200 and "Welcome, Ada Lovelace!" in page
+        answer = fetch(f"{proxied}/rq/?token={LAB_TOKEN}")
+        assert answer.status == 401 and answer.headers["WWW-Authenticate"].startswith("Basic")
+
+        answer = fetch(f"{proxied}/users?token={LAB_TOKEN}", headers=same_site,
+                       form={"name": "Ada Lovelace", "email": "ada@example.com"})
+        assert answer.status == 303, "a signup through the proxy failed"
+        location = answer.headers["Location"]
+        assert location == f"{proxied}/users/1"
+        answer = fetch(f"{location}?token={LAB_TOKEN}")
+        assert answer.status == 200 and "Welcome, Ada Lovelace!" in answer.text
 
         empty = f"{proxied}/rq/queue/default/failed/empty?token={LAB_TOKEN}"
-        status, _, _ = fetch(empty, data={"x": "1"},
-                             headers={**LOGIN, "Origin": "https://evil.example"})
-        assert status == 403, "a cross-site POST through the proxy was let in"
-        status, _, _ = fetch(empty, data={"x": "1"}, headers={**LOGIN, **same_site})
-        assert status == 200, "the proxy turned a same-site POST into a cross-site one"
+        answer = fetch(empty, form={"x": "1"},
+                       headers={**LOGIN, "Origin": "https://evil.example"})
+        assert answer.status == 403, "a cross-site POST through the proxy was let in"
+        answer = fetch(empty, form={"x": "1"}, headers={**LOGIN, **same_site})
+        assert answer.status == 200, "the proxy turned a same-site POST into a cross-site one"

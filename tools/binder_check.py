@@ -25,8 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -34,6 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from workbook.http import request  # noqa: E402
 from workbook.processes import free_port, port_open, start_process, wait_until  # noqa: E402
 
 BASE_URL = "/user/binder-check/"
@@ -47,14 +46,6 @@ def step(message: str) -> float:
 
 def run(cmd: list[str], **kwargs) -> None:
     subprocess.run(cmd, check=True, **kwargs)
-
-
-def status_of(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
-            return answer.status
-    except urllib.error.HTTPError as err:
-        return err.code
 
 
 def main() -> int:
@@ -108,8 +99,8 @@ def main() -> int:
             wait_until(lambda: port_open(lab_port) and port_open(app_port), 90,
                        what="JupyterLab and the app listening")
             proxied = f"http://127.0.0.1:{lab_port}{BASE_URL}proxy/{app_port}"
-            form = status_of(f"{proxied}/users/new?token={TOKEN}")
-            dashboard = status_of(f"{proxied}/rq/?token={TOKEN}")
+            form = request(f"{proxied}/users/new?token={TOKEN}").status
+            dashboard = request(f"{proxied}/rq/?token={TOKEN}").status
             print(f"   {BASE_URL}proxy/{app_port}/users/new: {form}; /rq/ without a password: "
                   f"{dashboard}")
             if (form, dashboard) != (200, 401):
