@@ -3,17 +3,21 @@
 ``pytest notebooks/``, ``pytest --nbval notebooks/`` and ``make test`` all run the same check:
 strict output comparison (``--nbval-lax`` is respected if asked for), the kernel of the
 environment pytest runs in (``--nbval-current-env``: a user-level ``python3`` kernelspec can
-point at another interpreter), and the sanitize file beside this one.
+point at another interpreter), the sanitize file beside this one, and
+``WORKBOOK_START_PROCESSES=1``, so cells that wait for a student's terminal start it instead.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SANITIZE = Path(__file__).resolve().parent / "sanitize.cfg"
 
 
 def pytest_configure(config):
+    # nbval cannot open a terminal: the notebook starts the student's processes itself.
+    os.environ.setdefault("WORKBOOK_START_PROCESSES", "1")
     option = config.option
     if not option.nbval_lax:
         option.nbval = True

@@ -74,7 +74,9 @@ def test_a_mistake_gets_one_plain_sentence_and_no_app(lab, tmp_path, capsys, sou
 
 @pytest.mark.slow
 @pytest.mark.parametrize("source", [SOLUTION, ANOTHER_SPELLING])
-def test_a_right_answer_runs_in_the_real_app_and_a_worker_sends(lab, tmp_path, source):
+def test_a_right_answer_runs_in_the_real_app_and_a_worker_sends(lab, tmp_path, source,
+                                                                 monkeypatch):
+    monkeypatch.setenv("WORKBOOK_START_PROCESSES", "1")  # no terminal here: start it
     _write(tmp_path, source)
     print(lab.ensure_worker(["mailers"]))
     measured = your_code.run_your_delivery(lab, "ex03a_enqueue:enqueue_welcome",

@@ -4,6 +4,11 @@
 database and an empty outbox, and points ``os.environ`` at them, so workers and web servers
 started through ``lab`` (and jobs run in this kernel) all agree. ``lab.close()`` (the last
 cell of every notebook) stops every process by PID; so does the kernel exiting.
+
+At a person's pace: the processes a lesson asks the student to start (``rq worker`` in a
+terminal) are waited for, not started, unless ``WORKBOOK_START_PROCESSES=1`` says so (nbval
+and CI set it). Waits read what lasts (the database's timestamps, job statuses that can only
+move forward), never the clock of the cell that waits.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import html
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import redis
@@ -21,16 +27,43 @@ from rq import Worker
 
 from mailer_app import db, mail
 from mailer_app.redis_client import connect
-from workbook import services
+from workbook import hint, services
 from workbook.http import get, post
 from workbook.links import Link
 from workbook.processes import ManagedProcess, start_process, wait_until
 from workbook.redis_runner import start_redis
 
-__all__ = ["DEMO_MAIL_DELAY", "Workbench", "get", "post", "show_newest_email"]
+__all__ = ["DEMO_MAIL_DELAY", "Workbench", "get", "hint", "post", "show_newest_email"]
 
 #: The slow mail server of the tutorial: 30 s for a reader, shortened by CI's environment.
 DEMO_MAIL_DELAY = float(os.environ.get("WORKBOOK_MAIL_DELAY", "30"))
+#: Set to 1 (nbval, CI) and the notebook starts the processes a student would start by hand.
+START_PROCESSES = "WORKBOOK_START_PROCESSES"
+#: How long a notebook waits for a process the student was asked to start.
+STUDENT_WAIT_SECONDS = 600
+#: Job statuses that come after each one, in the order RQ moves a job on.
+LATER_STATUSES = {
+    "queued": ("queued", "started", "finished", "failed", "stopped", "canceled"),
+    "started": ("started", "finished", "failed", "stopped", "canceled"),
+    "finished": ("finished",),
+    "failed": ("failed",),
+}
+
+
+class WaitedTooLong(Exception):
+    """A notebook waited for something the student was asked to do; shown as one sentence."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
+        return [f"⛔ {self}"]
+
+
+def starts_processes() -> bool:
+    """Whether this run starts the student's processes itself (``WORKBOOK_START_PROCESSES=1``)."""
+    return os.environ.get(START_PROCESSES, "") == "1"
+
+
+def _seconds_between(earlier: str, later: str) -> float:
+    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
 
 
 class Workbench:
@@ -57,6 +90,7 @@ class Workbench:
         self.outbox.mkdir()
         self.processes: list[ManagedProcess] = []
         self._web: list[ManagedProcess] = []
+        self._started_as: dict[int, tuple[list[str], dict]] = {}  # worker pid -> (argv, env)
         self.closed = False
         atexit.register(self.close)
 
@@ -80,23 +114,72 @@ class Workbench:
         words = services.worker_command(self.url, queues, with_scheduler=False)
         return " ".join([*(f"{k}={v}" for k, v in settings.items()), services.as_typed(words)])
 
-    def ensure_worker(self, queues: list[str], env: dict | None = None) -> str:
-        """Use a worker already listening on ``queues`` (yours, from a terminal), or start one."""
-        ours = {process.pid for process in self.processes}
+    def listening_worker(self, queues: list[str]) -> Worker | None:
+        """A live worker on this notebook's Redis that listens on all of ``queues``, or None."""
         for found in Worker.all(connection=self.connection()):
             if set(queues) <= {q.name for q in found.queues}:
-                if found.pid in ours:
-                    return "The worker this notebook started is still running."
-                return f"Using the worker you started in a terminal ({found.name})."
-        self.worker(queues, env=env, with_scheduler=False)
-        return "No worker was running, so the notebook started one for you (as it does in CI)."
+                return found
+        return None
 
-    def worker(self, queues=None, env: dict | None = None, **kwargs) -> ManagedProcess:
-        """Start a real ``rq worker`` that sees this notebook's settings (plus ``env``)."""
-        process = services.start_worker(self.url, queues, env={**self.env, **(env or {})},
+    def ensure_worker(self, queues: list[str], env: dict | None = None,
+                      timeout: float = STUDENT_WAIT_SECONDS) -> str:
+        """Wait for the worker the student starts in a terminal; say which worker is used.
+
+        With ``WORKBOOK_START_PROCESSES=1`` (nbval, CI) it starts the same command itself.
+        """
+        ours = {process.pid for process in self.processes}
+        found = self.listening_worker(queues)
+        if found is None and starts_processes():
+            self.worker(queues, env=env, with_scheduler=False)
+            return (f"No worker was listening on {', '.join(queues)}, so the notebook started "
+                    f"one itself ({START_PROCESSES}=1, as in CI).")
+        if found is None:
+            print(f"Waiting for your rq worker on {', '.join(queues)}: paste the command "
+                  "printed above into a terminal and press Enter.", flush=True)
+            try:
+                wait_until(lambda: self.listening_worker(queues), timeout, interval=0.5)
+            except TimeoutError:
+                raise WaitedTooLong(
+                    f"No rq worker listened on {', '.join(queues)} within {timeout / 60:g} "
+                    "minutes: start the command printed above in a terminal, then run this "
+                    "cell again.") from None
+            found = self.listening_worker(queues)
+        if found.pid in ours:
+            return "The worker this notebook started is listening."
+        return f"Using the worker you started in a terminal (pid {found.pid})."
+
+    def worker(self, queues=None, env: dict | None = None, reuse: bool = True,
+               **kwargs) -> ManagedProcess:
+        """Start a real ``rq worker`` that sees this notebook's settings (plus ``env``).
+
+        A cell run twice gets the worker it started the first time (if it still runs), not a
+        second one; ``reuse=False`` always starts another.
+        """
+        full_env = {**self.env, **(env or {})}
+        command = services.worker_command(self.url, queues, **kwargs)
+        if reuse and not kwargs.get("burst"):
+            for process in self.processes:
+                if process.running() and self._started_as.get(process.pid) == (command, full_env):
+                    return process
+        process = services.start_worker(self.url, queues, env=full_env,
                                         log_dir=self.directory / "logs", **kwargs)
+        self._started_as[process.pid] = (command, full_env)
         self.processes.append(process)
         return process
+
+    def wait_for_status(self, job, status: str, timeout: float = 60) -> str:
+        """Wait until ``job`` is in ``status`` or any later one; return the status found.
+
+        A student who pauses may find the job already past the moment the lesson looks at
+        (the worker finished it while they read), so a later status counts too.
+        """
+        accepted = LATER_STATUSES[status]
+
+        def reached():
+            return job.get_status(refresh=True) in accepted
+
+        wait_until(reached, timeout, what=f"{job.id} reaching {status}")
+        return job.get_status().value
 
     def process(self, cmd, name: str, env: dict | None = None) -> ManagedProcess:
         process = start_process(cmd, name=name, env={**self.env, **(env or {})},
@@ -121,8 +204,14 @@ class Workbench:
             self._web.pop().stop()
 
     def reset(self) -> None:
-        """Empty Redis, the users table and the outbox (a clean slate for the next demo)."""
-        self.connection().flushall()
+        """Empty Redis, the users table and the outbox (a clean slate for the next demo).
+
+        Workers' own registrations stay, so a worker the student started keeps being seen.
+        """
+        conn = self.connection()
+        for key in conn.scan_iter(count=1000):
+            if not key.startswith((b"rq:worker:", b"rq:workers")):
+                conn.delete(key)
         db.reset_db(self.env["DATABASE"])
         for path in self.outbox.iterdir():
             path.unlink()
@@ -137,6 +226,43 @@ class Workbench:
         """Wait until the outbox holds ``count`` emails; return the seconds waited."""
         return wait_until(lambda: len(self.emails()) >= count, timeout, interval=0.1,
                           progress=progress, what=f"{count} email(s) in the outbox")
+
+    def user(self, email: str) -> dict | None:
+        """The user signed up with ``email``, as the database holds it (None if there is none)."""
+        conn = db.connect(self.env["DATABASE"])
+        try:
+            row = conn.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
+        finally:
+            conn.close()
+        return dict(row) if row is not None else None
+
+    def forget_user(self, email: str) -> None:
+        """Delete the user signed up with ``email``, if any (so a demo cell can run again)."""
+        conn = db.connect(self.env["DATABASE"])
+        try:
+            conn.execute("DELETE FROM users WHERE email = ?", (email,))
+        finally:
+            conn.close()
+
+    def wait_for_welcome(self, email: str, timeout: float, progress=None) -> float:
+        """Wait until ``email``'s welcome email is sent; return the seconds from signup to send.
+
+        Both moments come from the database (``created_at``, ``welcome_sent_at``), so the
+        figure is the same whenever this runs: during the wait or an hour later.
+        ``progress(seconds since the signup)`` is called while waiting.
+        """
+        signed_up = self.user(email)["created_at"]
+
+        def sent():
+            return self.user(email)["welcome_sent_at"]
+
+        def since_signup(_waited):
+            if progress is not None:
+                progress(_seconds_between(signed_up, db.utcnow()))
+
+        wait_until(sent, timeout, interval=0.1, progress=since_signup,
+                   what=f"the welcome email to {email}")
+        return _seconds_between(signed_up, sent())
 
     def close(self) -> str:
         """Stop every worker, web server and the redis-server this notebook started."""
@@ -172,6 +298,8 @@ def show_newest_email(outbox_dir: str | Path, height: int = 260) -> HTML:
     return HTML(
         f"<p><b>To:</b> {html.escape(newest['to'])}<br><b>Subject:</b> "
         f"{html.escape(newest['subject'])}</p>"
-        f'<iframe srcdoc="{html.escape(body, quote=True)}" '
+        # sandbox="" : no scripts, no same-origin. Behind the Jupyter proxy the notebook's
+        # origin is the Jupyter server's, and an email must not act with its authority.
+        f'<iframe sandbox="" srcdoc="{html.escape(body, quote=True)}" '
         f'style="width:100%;height:{height}px;border:1px solid #ccc"></iframe>'
     )
