@@ -15,6 +15,12 @@ the block) are the second-level hint: they stay in solutions/ and ``hint("01a")`
 
 ``--check`` fails on drift (an exercise that differs from what would be generated), on
 unbalanced markers, on an exercise without a solution, and on solution text left in exercises/.
+
+Your-turn cells come from the same place: ``solutions/turns_NN.py`` holds the solutions of
+notebook NN's in-notebook practice (see ``workbook.your_turn``). Each becomes the source of the
+notebook's code cell tagged ``your-turn:<function>``, written here and compared by ``--check``,
+which also wants the cell right after it to be the check cell, ``your_turn("NN", <function>...)``
+tagged ``nbval-ignore-output``.
 """
 
 from __future__ import annotations
@@ -24,11 +30,13 @@ import re
 import sys
 from pathlib import Path
 
+import nbformat
+
 from workbook.checks import HINT  # the marker hint() reads: spelled once
+from workbook.your_turn import BEGIN, END, TAG, TURN_FILE, TurnError, turn_cells
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+SOLUTIONS, EXERCISES, NOTEBOOKS = ROOT / "solutions", ROOT / "exercises", ROOT / "notebooks"
 _DEF = re.compile(r"^\s*def (\w+)\(")
 _EXERCISE_ID = re.compile(r"^ex(\d\d[a-z])_")
 HEADER = (
@@ -130,23 +138,108 @@ def check() -> list[str]:
     return problems
 
 
+def turn_files() -> list[Path]:
+    if not NOTEBOOKS.is_dir():
+        return []  # a copy of the exercises alone (a student's, a test's) has no notebooks
+    return sorted(p for p in SOLUTIONS.glob("turns_*.py") if TURN_FILE.match(p.name))
+
+
+def notebook_of(turns: Path) -> Path:
+    """The notebook ``solutions/turns_NN.py`` belongs to: ``notebooks/NN_*.ipynb``."""
+    number = TURN_FILE.match(turns.name).group(1)
+    found = sorted(NOTEBOOKS.glob(f"{number}_*.ipynb"))
+    if len(found) != 1:
+        raise TurnError(f"solutions/{turns.name}: no single notebooks/{number}_*.ipynb")
+    return found[0]
+
+
+def turn_sources() -> dict[Path, dict[str, str]]:
+    """{notebook: {function: the source its your-turn cell must have}}."""
+    return {notebook_of(p): turn_cells(p.read_text(), p.name) for p in turn_files()}
+
+
+def _tagged(nb, function: str) -> list[int]:
+    return [i for i, cell in enumerate(nb.cells)
+            if f"{TAG}{function}" in cell.metadata.get("tags", [])]
+
+
+def turn_problems(notebook: Path, cells: dict[str, str], nb=None) -> list[str]:
+    """Every way ``notebook``'s Your-turn cells disagree with their solutions."""
+    nb = nb or nbformat.read(notebook, as_version=4)
+    where, number = f"notebooks/{notebook.name}", notebook.name[:2]
+    problems = []
+    for function, source in cells.items():
+        found = _tagged(nb, function)
+        if len(found) != 1:
+            problems.append(f"{where} needs one code cell tagged {TAG}{function}, "
+                            f"has {len(found)}")
+            continue
+        cell = nb.cells[found[0]]
+        if cell.cell_type != "code" or cell.source != source:
+            problems.append(f"{where}: the cell tagged {TAG}{function} has drifted from "
+                            f"solutions/turns_{number}.py: run `make exercises`")
+        after = nb.cells[found[0] + 1] if found[0] + 1 < len(nb.cells) else None
+        if (after is None or after.cell_type != "code"
+                or f'your_turn("{number}", {function}' not in after.source
+                or "nbval-ignore-output" not in after.metadata.get("tags", [])):
+            problems.append(f"{where}: the cell after {TAG}{function} must run "
+                            f'your_turn("{number}", {function}, ...) and be tagged '
+                            "nbval-ignore-output")
+    for i, cell in enumerate(nb.cells):
+        for tag in cell.metadata.get("tags", []):
+            if tag.startswith(TAG) and tag[len(TAG):] not in cells:
+                problems.append(f"{where}: cell {i} is tagged {tag}, which no function in "
+                                f"solutions/turns_{number}.py is")
+    return problems
+
+
+def write_turns() -> int:
+    """Write each Your-turn cell's source from its solution; return how many changed."""
+    changed = 0
+    for notebook, cells in turn_sources().items():
+        nb = nbformat.read(notebook, as_version=4)
+        edits = 0
+        for function, source in cells.items():
+            for i in _tagged(nb, function):
+                if nb.cells[i].source != source:
+                    nb.cells[i].source, edits = source, edits + 1
+        if edits:
+            nbformat.write(nb, notebook)
+            changed += edits
+    return changed
+
+
+def check_turns() -> list[str]:
+    try:
+        sources = turn_sources()
+    except TurnError as exc:
+        return [str(exc)]
+    return [problem for notebook, cells in sources.items()
+            for problem in turn_problems(notebook, cells)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if exercises/ is stale")
     args = parser.parse_args(argv)
     if args.check:
-        problems = check()
+        problems = check() + check_turns()
         for problem in problems:
             print(f"✗ {problem}", file=sys.stderr)
         if problems:
             return 1
-        print(f"✓ exercises/ is in sync with solutions/ ({len(solution_files())} exercises)")
+        print(f"✓ exercises/ and the notebooks' Your-turn cells are in sync with solutions/ "
+              f"({len(solution_files())} exercises, {len(turn_files())} notebooks of turns)")
         return 0
     EXERCISES.mkdir(exist_ok=True)
     for name, (text, _) in build().items():
         (EXERCISES / name).write_text(text)
     print(f"wrote {len(solution_files())} exercises to exercises/")
-    return 0
+    print(f"wrote {write_turns()} Your-turn cell(s) into notebooks/")
+    problems = check_turns()
+    for problem in problems:
+        print(f"✗ {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
