@@ -2,28 +2,49 @@
 
 Layered as RQ's own suite: one redis-server for the session, a flushed database per test,
 SimpleWorker for fast job tests, and real ``rq worker`` processes where a student would run one.
+
+A test is ``slow`` when it starts a process of its own that runs beside it: a redis-server, an
+rq worker or cron, a web server, JupyterLab, Chromium, or a child pytest (which starts its own
+Redis). The session's one throwaway redis-server is not counted: it starts once, before the
+first test that needs it, and the fast tests share it as RQ's unit tests share theirs. A
+one-shot command the test waits for (``subprocess.run`` of ``flask init-db``, ``python -c``)
+is not a process beside the test either. Tests that ask for a fixture in ``PROCESS_FIXTURES``
+are marked here; a fast test that starts a process anyway fails and says so, so
+``make test-fast`` (``-m "not browser and not slow"``) stays what it says.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
-import redis
 
-from mailer_app import create_app, db
+from mailer_app import create_app, db, redis_client
 from tests.helpers import ARTIFACTS
 from workbook import redis_runner, services
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # the `browser` extra is not installed: the browser tests say so
-    sync_playwright = None
-
 ROOT = Path(__file__).resolve().parent.parent
+#: Fixtures that start a process (a worker, a web server, JupyterLab, Chromium) for the test
+#: that asks for them: such a test is ``slow`` (and ``browser`` when it asks for ``browser``).
+#: ``lab`` is a notebook's Workbench (test_your_code, test_pace), which starts a redis-server;
+#: ``full_redis`` is a redis-server of its own (test_signup_failures).
+PROCESS_FIXTURES = {"worker", "live_server", "browser", "lab_url", "student_lab", "lab",
+                    "full_redis"}
+#: Tests that start a process in their own body, in files others are editing: marked here
+#: until their files say ``@pytest.mark.slow`` (then remove them from this set).
+UNMARKED_SLOW = {
+    "tests/test_signup_failures.py::"
+    "test_a_redis_user_who_may_only_read_gives_503_and_stores_nothing",
+    "tests/test_signup_failures.py::test_a_read_only_replica_gives_503_and_stores_nothing",
+    "tests/test_signup_failures.py::test_a_failed_followup_takes_the_welcome_job_back",
+}
+REQUIRE_BROWSER = "WORKBOOK_REQUIRE_BROWSER"
 
 
 def pytest_addoption(parser):
@@ -58,7 +79,14 @@ def pytest_configure(config):
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & PROCESS_FIXTURES or item.nodeid.split("[")[0] in UNMARKED_SLOW:
+            item.add_marker(pytest.mark.slow)
+        if "browser" in used:
+            item.add_marker(pytest.mark.browser)
     if config.getoption("--expect-stubs"):
         # Only exercise tests have stubs to fail on.
         keep = [item for item in items if item.get_closest_marker("exercise")]
@@ -66,9 +94,73 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+_one_shot = threading.local()
+
+
+@contextlib.contextmanager
+def processes_allowed():
+    """Let the code in the block start processes even inside a fast test."""
+    _one_shot.depth = getattr(_one_shot, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _one_shot.depth -= 1
+
+
+@contextlib.contextmanager
+def _fast_tests_start_no_process(item):
+    """Fail a test not marked ``slow`` that starts a process beside it (see the docstring)."""
+    if item.get_closest_marker("slow"):
+        yield
+        return
+    started = []
+    real_popen, real_run = subprocess.Popen, subprocess.run
+
+    class WatchedPopen(real_popen):
+        def __init__(self, args, *more, **kwargs):
+            if not getattr(_one_shot, "depth", 0):
+                started.append(args)
+            super().__init__(args, *more, **kwargs)
+
+    def one_shot_run(*args, **kwargs):
+        with processes_allowed():
+            return real_run(*args, **kwargs)
+
+    subprocess.Popen, subprocess.run = WatchedPopen, one_shot_run
+    try:
+        yield
+    finally:
+        subprocess.Popen, subprocess.run = real_popen, real_run
+    if started:
+        commands = "\n  ".join(" ".join(map(str, a)) if isinstance(a, list | tuple) else str(a)
+                               for a in started)
+        pytest.fail(f"{item.nodeid} is not marked slow but started:\n  {commands}\nMark it "
+                    "@pytest.mark.slow, or name its fixture in PROCESS_FIXTURES (conftest.py).",
+                    pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    with _fast_tests_start_no_process(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with _fast_tests_start_no_process(item):
+        return (yield)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
+    if (report.skipped and not hasattr(report, "wasxfail") and item.get_closest_marker("browser")
+            and os.environ.get(REQUIRE_BROWSER) == "1"):
+        # Whatever skipped it (no Playwright, no Chromium, a skipif): CI must not pass without it.
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} was skipped, and {REQUIRE_BROWSER}=1 says browser "
+                           f"tests must run: {report.longrepr}")
+        return report
     if call.when != "call" or not item.get_closest_marker("exercise"):
         return report
     stub = call.excinfo is not None and _raised_by_stub(call.excinfo.value)
@@ -103,8 +195,12 @@ def _raised_by_stub(exc: BaseException | None) -> bool:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """A real redis-server for the whole session, on a free port, stopped by PID at the end."""
-    with redis_runner.redis_server(tmp_path_factory.mktemp("redis")) as server:
+    with processes_allowed():  # the one process the fast tests share (see the docstring)
+        server = redis_runner.start_redis(tmp_path_factory.mktemp("redis"))
+    try:
         yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -118,7 +214,8 @@ def redis_url(redis_server):
 
 @pytest.fixture
 def conn(redis_url):
-    client = redis.Redis.from_url(redis_url)
+    """A client of this test's Redis (the app's own factory, without its PING)."""
+    client = redis_client.client_for(redis_url)
     yield client
     client.close()
 
@@ -244,19 +341,27 @@ def system_chromium() -> str | None:
     return None
 
 
+def skip_browser_test(reason: str):
+    """Skip a browser test, or fail it when WORKBOOK_REQUIRE_BROWSER=1 (CI) says it must run."""
+    if os.environ.get(REQUIRE_BROWSER) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_BROWSER}=1 says browser tests must run", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium: the system's first, else Playwright's own (``playwright install``)."""
-    if sync_playwright is None:
-        pytest.skip("Playwright is not installed: pip install -e '.[browser]'")
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 (the `browser` extra)
+    except ImportError:
+        sync_playwright = None
+    if sync_playwright is None:  # outside the except: the message, not a chained traceback
+        skip_browser_test("Playwright is not installed: pip install -e '.[browser]'")
     with sync_playwright() as p:
         executable = system_chromium()
         if executable is None and not Path(p.chromium.executable_path).exists():
-            message = ("No Chromium found: `apt install chromium`, or `python -m playwright "
-                       "install chromium`; browser tests need a real browser")
-            if os.environ.get("WORKBOOK_REQUIRE_BROWSER") == "1":
-                pytest.fail(message + " and WORKBOOK_REQUIRE_BROWSER=1 says they must run")
-            pytest.skip(message)
+            skip_browser_test("No Chromium found: `apt install chromium`, or `python -m "
+                              "playwright install chromium`; browser tests need a real browser")
         ARTIFACTS.mkdir(exist_ok=True)
         chromium = p.chromium.launch(executable_path=executable, headless=True,
                                      args=CHROMIUM_FLAGS)

@@ -41,6 +41,7 @@ def test_without_any_redis_the_message_says_how_to_install(monkeypatch):
         redis_runner.find_redis_server()
 
 
+@pytest.mark.slow
 def test_throwaway_server_answers_and_is_stopped_by_pid():
     with redis_runner.redis_server() as server:
         assert server.client().ping()
@@ -52,6 +53,7 @@ def test_throwaway_server_answers_and_is_stopped_by_pid():
     assert not directory.exists()
 
 
+@pytest.mark.slow
 def test_throwaway_server_is_stopped_when_the_block_fails():
     with pytest.raises(ZeroDivisionError):
         with redis_runner.redis_server() as server:
@@ -59,6 +61,7 @@ def test_throwaway_server_is_stopped_when_the_block_fails():
     assert server.process.poll() is not None
 
 
+@pytest.mark.slow
 def test_persistence_modes_set_what_they_say():
     with redis_runner.redis_server(persistence="aof") as server:
         config = server.client().config_get("*")
@@ -91,14 +94,16 @@ def test_cli_check_prints_how_to_start_redis_not_a_traceback():
     assert "make redis" in result.stderr
 
 
+@pytest.mark.slow
 def test_workbook_redis_starts_with_aof_and_stops_by_pidfile(tmp_path):
     state = tmp_path / "var"
     url = f"redis://127.0.0.1:{processes.free_port()}/0"
     assert "started" in redis_runner.workbook_redis_start(url, state)
     try:
         pid = int((tmp_path / "var" / "redis.pid").read_text())
-        client = redis.Redis.from_url(url)
+        client = redis_client.client_for(url)
         assert client.config_get("appendonly")["appendonly"] == "yes"
+        client.close()
         assert "already" in redis_runner.workbook_redis_start(url, state)
     finally:
         assert "Stopped" in redis_runner.workbook_redis_stop(state)
@@ -106,6 +111,7 @@ def test_workbook_redis_starts_with_aof_and_stops_by_pidfile(tmp_path):
     assert "not running" in redis_runner.workbook_redis_stop(state)
 
 
+@pytest.mark.slow
 def test_worker_process_registers_and_stops(redis_url, tmp_path):
     with services.rq_worker(redis_url, log_dir=tmp_path) as proc:
         workers = Worker.all(connection=get_connection(redis_url))
@@ -115,6 +121,7 @@ def test_worker_process_registers_and_stops(redis_url, tmp_path):
     assert get_queue("default", get_connection(redis_url)).connection.ping()
 
 
+@pytest.mark.slow
 def test_wrong_password_says_so_and_hides_the_password():
     with redis_runner.redis_server(password="s3cret") as server:
         bad = f"redis://default:wrong-guess@127.0.0.1:{server.port}/0"
@@ -125,6 +132,7 @@ def test_wrong_password_says_so_and_hides_the_password():
         assert get_connection(server.url).ping()
 
 
+@pytest.mark.slow
 def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
 
     with redis_runner.redis_server(password="admin-secret") as server:
@@ -141,6 +149,7 @@ def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
             get_connection(url).set("users:1", "not an rq key")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu", "allkeys-random"])
 def test_an_evicting_redis_is_refused(policy):
     with redis_runner.redis_server(extra_args=["--maxmemory-policy", policy]) as server:
@@ -148,6 +157,7 @@ def test_an_evicting_redis_is_refused(policy):
             redis_client.connect(server.url)
 
 
+@pytest.mark.slow
 def test_the_app_refuses_an_evicting_redis_with_503(env, monkeypatch):
     with redis_runner.redis_server(extra_args=["--maxmemory-policy", "allkeys-lru"]) as server:
         app = create_app({"MAIL_DELIVERY": "queued", "REDIS_URL": server.url})
@@ -157,6 +167,7 @@ def test_the_app_refuses_an_evicting_redis_with_503(env, monkeypatch):
     assert "maxmemory-policy allkeys-lru" in response.json["error"]
 
 
+@pytest.mark.slow
 def test_the_session_check_sees_a_process_left_running():
     before = {p.pid for p in leftover_processes()}
     server = redis_runner.start_redis()
@@ -167,6 +178,7 @@ def test_the_session_check_sees_a_process_left_running():
     assert server.pid not in {p.pid for p in leftover_processes()}
 
 
+@pytest.mark.slow
 def test_a_session_that_leaves_a_redis_running_fails(tmp_path):
     (tmp_path / "test_leaky.py").write_text(
         "from workbook import redis_runner\n\n\n"
