@@ -1,14 +1,14 @@
 """What a person sees: the signup form, the dashboard and the outbox in a real Chromium.
 
 The ``browser`` fixture (conftest.py) drives a system Chromium, or Playwright's own after
-``playwright install chromium``. Without either these tests skip, unless
-WORKBOOK_REQUIRE_BROWSER=1 (CI), where they fail. Screenshots land in test-artifacts/.
+``playwright install chromium``. Without either (or without Playwright) these tests skip,
+unless WORKBOOK_REQUIRE_BROWSER=1 (CI), where they fail. Playwright is imported only where it
+is used, so this module is collected without it. Screenshots land in test-artifacts/.
 """
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Error
 
 from mailer_app import db, mail
 from tests.helpers import ARTIFACTS
@@ -16,6 +16,8 @@ from workbook.processes import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PASSWORD = "correct horse battery staple"
+
+
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -56,6 +58,8 @@ def test_signup_job_on_dashboard_worker_then_outbox(browser, live_server, worker
 
 
 def test_dashboard_asks_for_credentials(browser, live_server):
+    from playwright.sync_api import Error  # noqa: PLC0415 (the browser fixture checked it)
+
     with live_server() as base:
         page = browser.new_page()
         answers = []
