@@ -72,9 +72,10 @@ def test_dead_worker_job_is_recovered_as_abandoned(env, conn, worker, with_retry
     horse = services.work_horse_pid(proc)
     proc.kill_all()  # parent, scheduler and horse, each by PID
 
+    # kill_all waited for each process to go: nobody is left who could change the job.
+    assert not proc.running()
     assert not psutil.pid_exists(horse) or psutil.Process(horse).status() == psutil.STATUS_ZOMBIE
-    time.sleep(0.5)
-    assert job.get_status(refresh=True) == JobStatus.STARTED  # nobody left to say otherwise
+    assert job.get_status(refresh=True) == JobStatus.STARTED
     assert job.id in q.started_job_registry
     # What a worker's maintenance does once the heartbeat is long expired (~13 min later).
     q.started_job_registry.cleanup(timestamp=time.time() + 900)
@@ -105,7 +106,8 @@ def test_redis_killed_with_queued_jobs(tmp_path, persistence, survivors):
     try:
         q = get_queue("default", server.client())
         ids = [q.enqueue(jobs.noop).id for _ in range(200)]
-        time.sleep(1.2)  # appendfsync everysec
+        # Killed at once: Redis writes each command to the AOF before it replies, and
+        # appendfsync everysec only delays the fsync, which a killed process does not need.
     finally:
         server.kill()
     with redis_runner.redis_server(folder, persistence=persistence) as again:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq.job import JobStatus
@@ -40,10 +40,13 @@ def test_queued_request_is_fast_and_the_email_comes_later(live_server, worker, o
         sent_at = time.monotonic()
         status, _, elapsed = post_json(base, GOOD)
     assert status == 201
-    assert elapsed < 0.1, f"the queued request took {elapsed:.3f} s"
-    waited = wait_until(lambda: len(mail.list_outbox(outbox)) == 2, timeout=20)
+    # Measured here (2 cores, under nice, another session's tests beside it), 50 requests as
+    # this one: median 4 ms, slowest 60 ms. 0.5 s is 8 times that, and still a sixth of the
+    # 3 s an inline send would take: a pass still means the request did not wait for the mail.
+    assert elapsed < 0.5, f"the queued request took {elapsed:.3f} s"
+    wait_until(lambda: len(mail.list_outbox(outbox)) == 2, timeout=20)
+    # The job sleeps 3 s after it was enqueued, which was after sent_at: no margin needed.
     assert time.monotonic() - sent_at >= 3.0
-    assert waited + elapsed >= 2.9
 
 
 def test_burst_worker_drains_high_before_low(env, conn, worker):
@@ -63,20 +66,27 @@ def test_scheduled_job_waits_for_its_time(env, conn, worker):
     q = get_queue("default", conn)
     enqueued = time.time()
     job = q.enqueue_in(timedelta(seconds=3), jobs.record_time, "ran_at")
-    time.sleep(2)
     assert job.get_status(refresh=True) == JobStatus.SCHEDULED
-    assert conn.llen("ran_at") == 0
     wait_until(lambda: conn.llen("ran_at") == 1, timeout=15)
     ran_at = float(conn.lindex("ran_at", 0))
-    # RQ stores the run time in whole seconds, so "3 s" means between 2 and 4 s.
-    assert 2.0 <= ran_at - enqueued < 6.0
+    # The run time is stored in whole seconds (up to 1 s early) and the scheduler looks once a
+    # second (up to 1 s late): 2 to 4 s. The job's own start adds the rest; 6 s leaves 2 s.
+    assert 2.0 <= ran_at - enqueued < 6.0, f"ran {ran_at - enqueued:.2f} s after enqueue"
 
 
 def test_without_the_scheduler_a_scheduled_job_never_runs(env, conn, worker):
     worker(["default"], with_scheduler=False)
-    job = get_queue("default", conn).enqueue_in(timedelta(seconds=1), jobs.noop)
-    time.sleep(3)
+    q = get_queue("default", conn)
+    job = q.enqueue_in(timedelta(seconds=1), jobs.noop)
+    due = q.scheduled_job_registry.get_scheduled_time(job)
+    # A scheduler looks once a second: 2 s past the due time, one would have moved it.
+    wait_until(lambda: datetime.now(UTC) > due + timedelta(seconds=2), timeout=10,
+               what="two seconds past the job's time")
+    later = q.enqueue(jobs.noop)  # the worker is alive and reading the queue meanwhile
+    wait_until(lambda: later.get_status(refresh=True) == JobStatus.FINISHED, timeout=20,
+               what="a plain job run by the same worker")
     assert job.get_status(refresh=True) == JobStatus.SCHEDULED
+    assert not conn.exists("rq:scheduler-lock:default"), "a scheduler runs after all"
 
 
 def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
@@ -96,7 +106,10 @@ def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
 
     times = [datetime.fromisoformat(r["fetched_at"]) for r in rows[:3]]
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
-    assert all(1.0 < gap < 3.5 for gap in gaps), gaps
+    # Three runs here under nice gave gaps of 1.985 to 2.003 s. The gap adds a worker's pick-up
+    # and one HTTP fetch to rq cron's own timing; a stall of up to 1.5 s either way still passes,
+    # while a cron that skipped a beat (4 s) or fired twice (about 0 s) does not.
+    assert all(0.5 < gap < 3.5 for gap in gaps), gaps
 
 
 def test_worker_started_with_the_wrong_serializer_cannot_read_jobs(env, conn, tmp_path):
