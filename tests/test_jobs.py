@@ -15,20 +15,19 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from mailer_app import create_app, db, delivery, jobs, mail
-from mailer_app.queues import (
-    QUEUE_NAMES,
-    JobRefused,
-    get_queue,
-    is_allowed_function,
-)
+from mailer_app.queues import JobRefused, get_queue, is_allowed_function
 from tests.helpers import work
 from workbook import processes
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 
 
-def test_queue_names_are_in_priority_order():
-    assert QUEUE_NAMES == ["high", "default", "mailers", "low"]
+def test_one_worker_on_all_queues_takes_them_in_priority_order(conn):
+    for name in ("low", "mailers", "default", "high"):  # enqueued lowest first
+        get_queue(name, conn).enqueue(jobs.record, "order", name)
+    work(conn)  # a worker on all_queues(), as `rq worker high default mailers low`
+    assert [tag.decode() for tag in conn.lrange("order", 0, -1)] == ["high", "default",
+                                                                      "mailers", "low"]
 
 
 def test_queued_signup_enqueues_instead_of_sending(queued_app, conn, outbox):
