@@ -11,7 +11,7 @@ from workbook.your_turn import same
 
 
 # Your turn: store `value` under `key` with `client`, then read it back and return it as text
-# (a str, not bytes: look at how the cell above printed the greeting).
+# (a str, not bytes: see how the `with` block above printed the greeting).
 def store_and_read(client, key, value):
     client.set(key, value)
     ### BEGIN SOLUTION
