@@ -16,13 +16,11 @@ from workbook.your_turn import same
 # Your turn: after a crash, say what `job` needs: "requeue" if it failed, "wait" if it still
 # claims to be started (a live worker's maintenance will move it on), "nothing" if it finished.
 def after_the_crash(job):
-    status = job.get_status(refresh=True)
     ### BEGIN SOLUTION
+    status = job.get_status(refresh=True)
     if status == "failed":
         return "requeue"
-    if status == "started":
-        return "wait"
-    return "nothing"
+    return "wait" if status == "started" else "nothing"
     ### END SOLUTION
 
 
