@@ -25,9 +25,12 @@ QUEUE_NAMES = ["high", "default", "mailers", "low"]
 SERIALIZER = "rq.serializers.JSONSerializer"
 JOB_CLASS = "mailer_app.queues.AllowlistJob"
 
-#: Job functions may come only from these modules (or from exercise/solution modules).
+#: Job functions may come only from these modules, or from the exercise modules below.
 #: ``playground`` is yours: a ``playground.py`` beside your notebook for your own experiments.
 ALLOWED_JOB_MODULES = ("mailer_app.jobs", "playground")
+#: The exercise modules, by their file names (``ex03a_enqueue``, ``solutions.ex03a_enqueue``):
+#: exercise 03a's job, ``send_welcome``, is one the student writes, and the worker the notebook
+#: prints runs it (that command puts the exercise folder on PYTHONPATH).
 _EXERCISE_MODULE = re.compile(r"^(?:(?:exercises|solutions)\.)?ex\d\d[a-z]?_\w+$")
 
 

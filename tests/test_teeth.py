@@ -68,15 +68,35 @@ MUTANTS = {
         "            started = time.perf_counter()\n            response.read()\n"
         "            status = response.status", "times only the body, not the wait",
         "start the clock"),
-    # 03a: the move
+    # 03a: the tutorial's two edits, the job and the enqueue
+    "job_sends_the_followup": ("ex03a", '"welcome", load_settings()', '"followup", load_settings()',
+                               "the wrong email, and the welcome never recorded", "welcome"),
+    "job_sends_every_time": (
+        "ex03a", '    return send_user_mail(user_id, "welcome", load_settings())',
+        "    from mailer_app import db  # noqa: PLC0415\n\n"
+        "    settings = load_settings()\n"
+        '    with db.connection(settings["DATABASE"]) as conn:\n'
+        '        conn.execute("UPDATE users SET welcome_sent_at = NULL WHERE id = ?", (user_id,))\n'
+        '    return send_user_mail(user_id, "welcome", settings)',
+        "forgets the sent mark: a retry sends again", "a repeated job sends once"),
     "wrong_queue": ("ex03a", 'get_queue("mailers"', 'get_queue("default"',
                     "the default queue: the notebook's worker never sees it", "mailers"),
-    "no_job_id": ("ex03a", ', job_id=f"welcome-{user_id}"', "", "duplicates not refused",
-                  "welcome-<user_id>"),
+    "no_job_id": ("ex03a", 'job_id=f"welcome-{user_id}", unique=True', "",
+                  "random ids: duplicates not refused", "welcome-<user_id>"),
+    "duplicates_accepted": ("ex03a", ", unique=True", "", "a second enqueue replaces the first",
+                            "DuplicateJobError"),
+    "the_apps_own_job": ("ex03a", "send_welcome, user_id,",
+                         '"mailer_app.jobs.send_welcome_email", user_id,',
+                         "enqueues the app's job, not the student's", "your ex03a_enqueue"),
     "calls_instead_of_enqueueing": (
         "ex03a", 'return get_queue("mailers", connection).enqueue(\n'
-        '        jobs.send_welcome_email, user_id, job_id=f"welcome-{user_id}"\n    )',
-        "return jobs.send_welcome_email(user_id)", "sends inline again", None),
+        '        send_welcome, user_id, job_id=f"welcome-{user_id}", unique=True\n    )',
+        "return send_welcome(user_id)", "sends inline again", None),
+    "pickled_job": (
+        "ex03a", 'return get_queue("mailers", connection).enqueue(',
+        "from rq import Queue  # noqa: PLC0415\n\n"
+        '    return Queue("mailers", connection=connection).enqueue(',
+        "RQ's default pickle serializer, no allowlist", "not stored as JSON"),
     # 03b: JSON arguments
     "tuple_not_listed": ("ex03b", "isinstance(value, (list, tuple))", "isinstance(value, list)",
                          "tuples fall through to the TypeError", None),
@@ -181,13 +201,14 @@ ALTERNATIVES = {
     "monotonic_clock": ("ex02b", "time.perf_counter()", "time.monotonic()"),
     "queue_built_by_hand": (
         "ex03a", 'return get_queue("mailers", connection).enqueue(\n'
-        '        jobs.send_welcome_email, user_id, job_id=f"welcome-{user_id}"\n    )',
-        "from rq import Queue\n    from rq.serializers import JSONSerializer\n"
-        "    from mailer_app.queues import AllowlistJob\n"
+        '        send_welcome, user_id, job_id=f"welcome-{user_id}", unique=True\n    )',
+        "from rq import Queue  # noqa: PLC0415\n"
+        "    from rq.serializers import JSONSerializer  # noqa: PLC0415\n\n"
+        "    from mailer_app.queues import AllowlistJob  # noqa: PLC0415\n\n"
         '    queue = Queue("mailers", connection=connection, serializer=JSONSerializer,\n'
         "                  job_class=AllowlistJob)\n"
-        "    return queue.enqueue_call(jobs.send_welcome_email, args=(user_id,),\n"
-        '                              job_id=f"welcome-{user_id}")'),
+        '    return queue.enqueue_call("ex03a_enqueue.send_welcome", args=(user_id,),\n'
+        '                              job_id=f"welcome-{user_id}", unique=True)'),
     "sets_via_sorted_list": ("ex03b", "return sorted(to_job_args(item) for item in value)",
                              "return [to_job_args(item) for item in sorted(value)]"),
     "status_by_properties": ("ex04a", "    if status == \"finished\":",

@@ -304,9 +304,18 @@ def timed_signup(base_url, name, email):
     return status, ___
 ''',
     "03a": '''
+def send_welcome(user_id):
+    from mailer_app.config import ___
+    from mailer_app.jobs import ___
+
+    return ___(user_id, "___", ___)
+
+
 def enqueue_welcome(user_id, connection):
-    return get_queue("___", ___).enqueue(
-        ___, ___, job_id=___
+    from mailer_app.queues import ___
+
+    return ___("___", connection).enqueue(
+        ___, ___, job_id=___, unique=___
     )
 ''',
     "03b": '''

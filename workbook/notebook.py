@@ -109,8 +109,14 @@ class Workbench:
         return redis.Redis.from_url(self.url.rsplit("/", 1)[0] + "/1")
 
     def terminal_command(self, queues: list[str], env: dict | None = None) -> str:
-        """The ``rq worker`` command a student can paste into a terminal for this notebook."""
-        settings = {k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | (env or {})
+        """The ``rq worker`` command a student can paste into a terminal for this notebook.
+
+        Its PYTHONPATH is the exercise folder, so the worker can import the student's own jobs.
+        """
+        from workbook.your_code import exercise_folder  # noqa: PLC0415
+
+        settings = ({k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")}
+                    | {"PYTHONPATH": str(exercise_folder())} | (env or {}))
         words = services.worker_command(self.url, queues, with_scheduler=False)
         return " ".join([*(f"{k}={v}" for k, v in settings.items()), services.as_typed(words)])
 
@@ -155,7 +161,12 @@ class Workbench:
         A cell run twice gets the worker it started the first time (if it still runs), not a
         second one; ``reuse=False`` always starts another.
         """
-        full_env = {**self.env, **(env or {})}
+        from workbook.your_code import exercise_folder  # noqa: PLC0415
+
+        # The exercise folder first, as in terminal_command: the student's jobs are importable.
+        paths = [str(exercise_folder()), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+        full_env = {**self.env, "PYTHONPATH": os.pathsep.join(p for p in paths if p),
+                    **(env or {})}
         command = services.worker_command(self.url, queues, **kwargs)
         if reuse and not kwargs.get("burst"):
             for process in self.processes:

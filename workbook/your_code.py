@@ -8,23 +8,34 @@ gets one plain sentence instead of a traceback or a 500 from the app.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
 import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import redis
+from rq.exceptions import DeserializationError, DuplicateJobError
 from rq.job import Job
+from rq.serializers import JSONSerializer
 
+from mailer_app import db, mail
 from mailer_app.jobs import UserNotFound, send_welcome_email
-from mailer_app.queues import QUEUE_NAMES, get_queue
+from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
 from workbook import PROJECT_ROOT
 from workbook.http import post
 
-WELCOME_JOB = f"{send_welcome_email.__module__}.{send_welcome_email.__name__}"
+APP_WELCOME_JOB = f"{send_welcome_email.__module__}.{send_welcome_email.__name__}"
+#: The job function exercise 03a asks for, in the same module as the enqueue function.
+JOB_NAME = "send_welcome"
+#: A user id nobody has, for trying the enqueue (and the job's "no such user" case).
 PROBE_USER = 999
+#: Not an answer but the stub's NotImplementedError: the function is not written yet.
+NOT_WRITTEN = "not written"
 
 
 def exercise_folder() -> Path:
@@ -38,8 +49,9 @@ def load(module: str) -> ModuleType:
     folder = str(exercise_folder())
     if folder not in sys.path:
         sys.path.insert(0, folder)
-    if module in sys.modules:
-        return importlib.reload(sys.modules[module])
+    # A fresh import, not importlib.reload: a reload keeps a function the file no longer has.
+    sys.modules.pop(module, None)
+    importlib.invalidate_caches()
     return importlib.import_module(module)
 
 
@@ -63,48 +75,161 @@ def try_it(module: str, attempt: Callable[[ModuleType], object]) -> object:
 
 
 def delivery_problem(path: str, scratch: redis.Redis) -> str | None:
-    """Try the delivery function at ``path`` once on an empty database; say what is wrong."""
-    module, name = path.split(":")
-    func = getattr(load(module), name)
-    where = f"exercises/{module}.py"
+    """Try exercise 03a's job and enqueue functions once, on scratch data; say what is wrong.
+
+    ``path`` names the enqueue function (``module:function``); the job is ``send_welcome`` in
+    the same module. Both run here, in this process, against an empty Redis database
+    (``scratch``) and a throwaway database and outbox, so nothing the notebook shows is touched.
+    """
+    module_name, name = path.split(":")
+    module = load(module_name)
+    where = f"exercises/{module_name}.py"
+    job = getattr(module, JOB_NAME, None)
+    if not callable(job):
+        return (f"❌ {where} has no function {JOB_NAME}(user_id): the job is yours to write, "
+                "under that name (the docstring says what it must do).")
+    enqueue = getattr(module, name)
     scratch.flushdb()
     try:
-        returned = func(PROBE_USER, scratch)
+        with _throwaway_mail_settings() as settings:
+            job_problem = _judge_job(job, settings)
+            enqueue_problem = _try_enqueue(name, enqueue, scratch, f"{module_name}.{JOB_NAME}")
+    finally:
+        scratch.flushdb()
+    problems = {JOB_NAME: job_problem, name: enqueue_problem}
+    unwritten = [function for function, problem in problems.items() if problem == NOT_WRITTEN]
+    if len(unwritten) == 2:
+        return (f"⏳ Not started yet: open {where}, read the docstring and write {JOB_NAME} and "
+                f"{name}; then run this cell again.")
+    # A mistake in what is written comes before what is still to write; the job before the enqueue.
+    mistake = next((p for p in problems.values() if p and p != NOT_WRITTEN), None)
+    if mistake or not unwritten:
+        return mistake
+    return (f"⏳ {unwritten[0]} is not written yet (it still raises NotImplementedError): "
+            f"write it in {where}, then run this cell again.")
+
+
+@contextlib.contextmanager
+def _throwaway_mail_settings() -> Iterator[dict[str, str]]:
+    """Point this process's mail settings at an empty database and outbox for the block."""
+    with tempfile.TemporaryDirectory(prefix="workbook-probe-") as folder:
+        settings = {"DATABASE": str(Path(folder) / "probe.sqlite"),
+                    "OUTBOX_DIR": str(Path(folder) / "outbox"),
+                    "MAIL_BACKEND": "outbox", "MAIL_DELAY_SECONDS": "0"}
+        saved = {key: os.environ.get(key) for key in settings}
+        os.environ.update(settings)
+        try:
+            db.init_db(settings["DATABASE"])
+            yield settings
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _judge_job(job: Callable, settings: dict[str, str]) -> str | None:
+    """Run the student's job as a worker would, twice, then for a user nobody is."""
+    with db.connection(settings["DATABASE"]) as conn:
+        user_id = db.insert_user(conn, "Probe Person", "probe@example.com")
+    call = f"{JOB_NAME}({user_id})"
+    for attempt in (1, 2):
+        try:
+            returned = job(user_id)
+        except NotImplementedError:
+            return NOT_WRITTEN
+        except Exception as exc:  # a student's mistake is reported, not raised
+            again = " run a second time for the same user" if attempt == 2 else ""
+            return f"❌ {call}{again} raised {type(exc).__name__}: {exc}"
+        sent = [m for m in mail.list_outbox(settings["OUTBOX_DIR"])
+                if m["to"] == "Probe Person <probe@example.com>" and m["kind"] == "welcome"]
+        if attempt == 1 and not sent:
+            return (f"❌ {call} sent no welcome email to the user: the job must send user "
+                    f"{user_id} the app's welcome email.")
+        with db.connection(settings["DATABASE"]) as conn:
+            recorded = db.get_user(conn, user_id)["welcome_sent_at"]
+        if attempt == 1 and not recorded:
+            return (f"❌ {call} sent an email, but the database does not record the welcome "
+                    "email as sent (welcome_sent_at is empty): send it with the app's mail code "
+                    "in mailer_app/jobs.py, which records it.")
+        if len(sent) > 1:
+            return (f"❌ Run a second time for the same user, {JOB_NAME} sent the email again: "
+                    "a repeated or retried job must send it once.")
+        try:
+            json.dumps(returned)
+        except (TypeError, ValueError):
+            return (f"❌ {call} returned a {type(returned).__name__}, which RQ cannot store as "
+                    "JSON: return plain data (a dict of strings and numbers) or nothing.")
+    try:
+        returned = job(PROBE_USER)
+    except UserNotFound:
+        return None
+    except Exception as exc:  # a student's mistake is reported, not raised
+        return (f"❌ {JOB_NAME}({PROBE_USER}), for an id nobody has, raised {type(exc).__name__}"
+                f" ({exc}), not UserNotFound (mailer_app.jobs) as the app's mail code does.")
+    return (f"❌ {JOB_NAME}({PROBE_USER}), for an id nobody has, returned {returned!r}: it must "
+            "raise UserNotFound (mailer_app.jobs), so the job fails where you can see it.")
+
+
+def _try_enqueue(name: str, enqueue: Callable, scratch: redis.Redis, job_path: str) -> str | None:
+    """Call the student's enqueue function on the scratch Redis and judge what it left there."""
+    try:
+        returned = enqueue(PROBE_USER, scratch)
     except NotImplementedError:
-        return (f"⏳ Not started yet: open {where}, read the docstring and write {name}; "
-                "then run this cell again.")
+        return NOT_WRITTEN
     except UserNotFound:
         return (f"❌ {name} called the job function itself (it went looking for user "
                 f"{PROBE_USER} to email right now): enqueue it, so a worker calls it later.")
     except Exception as exc:  # any mistake in the student's code is reported, not raised
         return f"❌ {name} raised {type(exc).__name__}: {exc}"
-    try:
-        return _judge(name, returned, scratch)
-    finally:
-        scratch.flushdb()
+    return _judge(name, returned, scratch, job_path, again=lambda: enqueue(PROBE_USER, scratch))
 
 
-def _judge(name: str, returned, scratch: redis.Redis) -> str | None:
-    queued = {q: get_queue(q, scratch).jobs for q in QUEUE_NAMES}
-    used = [q for q, jobs in queued.items() if jobs]
+def _judge(name: str, returned, scratch: redis.Redis, job_path: str,
+           again: Callable[[], object]) -> str | None:
+    queued = {q: get_queue(q, scratch).job_ids for q in QUEUE_NAMES}
+    used = [q for q, ids in queued.items() if ids]
     if not used:
         return (f"❌ No job was enqueued: {name} returned {returned!r}, and every queue is still "
                 "empty. Enqueue on a queue, do not call the job function yourself.")
     if used != ["mailers"]:
         return (f"❌ The job went to the {used[0]!r} queue, which the worker started here does "
                 "not watch: it listens on 'mailers'.")
-    job = queued["mailers"][0]
-    if job.func_name != WELCOME_JOB:
-        return f"❌ The job runs {job.func_name}, not {WELCOME_JOB}."
-    if list(job.args) != [PROBE_USER] or job.kwargs:
-        return (f"❌ The job's arguments are {list(job.args)} {job.kwargs or ''}: the worker "
-                f"needs the user's id alone, [{PROBE_USER}], and looks the user up itself.")
-    if job.id != f"welcome-{PROBE_USER}":
-        return (f"❌ The job's id is {job.id!r}: use welcome-<user_id> ('welcome-{PROBE_USER}'), "
-                "so a second enqueue for the same user is refused.")
-    if not isinstance(returned, Job) or returned.id != job.id:
+    job_id = queued["mailers"][0]
+    try:
+        job = Job.fetch(job_id, connection=scratch, serializer=JSONSerializer)
+        func_name, args, kwargs = job.func_name, list(job.args), job.kwargs
+    except DeserializationError:
+        return ("❌ The job is not stored as JSON (RQ's default is pickle), and the workers here "
+                "read JSON only: build the queue with the JSON serializer.")
+    if func_name == APP_WELCOME_JOB:
+        return (f"❌ The job runs the app's own {APP_WELCOME_JOB}: enqueue your {JOB_NAME}, the "
+                "job you wrote in the same file.")
+    if func_name != job_path:
+        return f"❌ The job runs {func_name}, not your {job_path}."
+    if args != [PROBE_USER] or kwargs:
+        given = f"{args} and the keyword arguments {kwargs}" if kwargs else f"{args}"
+        return (f"❌ The job's arguments are {given}: the worker needs the user's id alone, "
+                f"[{PROBE_USER}], and looks the user up itself.")
+    if job_id != f"welcome-{PROBE_USER}":
+        return (f"❌ The job's id is {job_id!r}: use welcome-<user_id> ('welcome-{PROBE_USER}'), "
+                "one id per user, so that a second enqueue for the same user can be refused.")
+    if not isinstance(returned, Job) or returned.id != job_id:
         return f"❌ {name} must return the job it enqueued (it returned {returned!r})."
-    return None
+    if not isinstance(returned, AllowlistJob):
+        return (f"❌ The job was made by {type(returned).__name__}, not the workbook's "
+                "allowlisting job class (mailer_app.queues.AllowlistJob), so nothing checked it "
+                "before it reached Redis.")
+    try:
+        again()
+    except DuplicateJobError:
+        return None
+    except Exception as exc:  # a student's mistake is reported, not raised
+        return (f"❌ A second {name}({PROBE_USER}) raised {type(exc).__name__} ({exc}), not "
+                "RQ's DuplicateJobError.")
+    return (f"❌ A second {name}({PROBE_USER}) for the same user was accepted: it must be refused "
+            "with RQ's DuplicateJobError, so one signup never queues two welcome emails.")
 
 
 def run_your_delivery(lab, path: str, user: dict, mail_delay: float) -> dict | None:
@@ -117,7 +242,8 @@ def run_your_delivery(lab, path: str, user: dict, mail_delay: float) -> dict | N
     if problem:
         print(problem)
         return None
-    print(f"✅ {path} enqueues send_welcome_email(user_id) on 'mailers' as welcome-<id>.")
+    print(f"✅ Your {JOB_NAME} sends the welcome email once, and {path} enqueues it on "
+          "'mailers' as welcome-<id>, once per user.")
     if lab.listening_worker(["mailers"]) is None:
         print("❌ No rq worker listens on 'mailers' for this notebook: start the command under "
               "\"Start the worker, in a terminal\" again, then run this cell again.")
