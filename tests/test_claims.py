@@ -32,9 +32,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 
-#: Notebooks the lead is rewriting for issue 20; their claims are listed in the lead's report.
-LEAD_PENDING = {"03_enqueue_the_email", "04_watch_jobs", "06_schedule_and_repeat"}
-
 UNITS = {
     "ms": "ms", "µs": "µs", "s": "s", "sec": "s", "second": "s", "seconds": "s",
     "min": "min", "minute": "min", "minutes": "min", "x": "x", "×": "x", "%": "%",
@@ -111,8 +108,6 @@ def unsupported(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_claim_in_a_notebook_is_shown_or_sourced(path):
-    if path.stem in LEAD_PENDING:
-        pytest.skip("being rewritten for issue 20")
     assert unsupported(path) == []
 
 

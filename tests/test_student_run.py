@@ -4,19 +4,27 @@ nbval runs the notebooks in a bare kernel; students run them in JupyterLab, wher
 drawn by the front end and links are followed in a browser. This test starts JupyterLab with
 ``make lab``'s command line, untouched exercises and the 30 s mail server, and for each notebook
 runs every cell but the last (``lab.close()``) with JupyterLab's "Run All Above", checks that no
-cell failed and that widgets rendered, then runs the last cell. In notebook 04 it follows the
-dashboard link through the Jupyter server's proxy. Screenshots go to test-artifacts/.
+cell failed and that widgets rendered, then runs the last cell. In notebook 03 it takes the
+student's route: when the notebook prints the ``rq worker`` command and waits, it lets half a
+minute pass, opens a terminal in JupyterLab, types the command there, and checks that the
+notebook used that worker (``WORKBOOK_START_PROCESSES`` is not set: nothing starts it for
+the student). At the end it stops the worker with Ctrl+C, as a student does. In notebook 04 it
+follows the dashboard link through the Jupyter server's proxy. Screenshots go to
+test-artifacts/.
 
 It takes about as long as the notebooks (8 minutes); ``make test`` runs it beside nbval.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 
 import pytest
+from rq import Worker
 
+from mailer_app.redis_client import connect
 from tests.helpers import ARTIFACTS, LAB_TOKEN, jupyter_lab
 from workbook import PROJECT_ROOT
 
@@ -34,6 +42,7 @@ STATE_JS = """() => {
     const outputs = cell.outputs.toJSON();
     code.push({index: i, count: cell.executionCount,
                closes: cell.sharedModel.getSource().includes('lab.close()'),
+               source: cell.sharedModel.getSource(),
                text: outputs.map(o => [].concat(o.text || []).join('')).join(''),
                errors: outputs.filter(o => o.output_type === 'error')
                               .map(o => o.ename + ': ' + o.evalue)});
@@ -98,6 +107,52 @@ def open_notebook(page, lab: str, name: str) -> None:
                            ".session.kernel.status === 'idle'", timeout=90_000)
 
 
+#: How long the student reads, opens a terminal and pastes, after the command is printed.
+STUDENT_TYPES_AFTER = 30
+
+
+def type_in_a_terminal(page, command: str) -> str:
+    """Open a JupyterLab terminal, type ``command`` and Enter; return the terminal's name."""
+    notebook = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    name = page.evaluate("""async () => {
+      const widget = await window.jupyterapp.commands.execute('terminal:create-new');
+      window.studentTerminal = widget;
+      return widget.content.session.name;
+    }""")
+    # The terminal's connection to its shell is up, and the shell has drawn its prompt.
+    page.wait_for_function("() => window.studentTerminal.content.session.connectionStatus"
+                           " === 'connected'", timeout=30_000)
+    page.wait_for_timeout(2000)
+    page.locator(".jp-Terminal .xterm-helper-textarea").last.focus()
+    page.keyboard.type(command)
+    page.keyboard.press("Enter")
+    screenshot(page, "03-terminal-worker")
+    page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", notebook)
+    return name
+
+
+def stop_the_terminal_worker(page, lab: str, name: str, redis_url: str) -> None:
+    """Ctrl+C in the terminal (a warm shutdown), wait for the worker to leave, close it."""
+    notebook = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    page.evaluate("""(name) => {
+      const terminal = [...window.jupyterapp.shell.widgets('main')]
+        .find(w => w.content && w.content.session && w.content.session.name === name);
+      window.jupyterapp.shell.activateById(terminal.id);
+    }""", name)
+    page.locator(".jp-Terminal .xterm-helper-textarea").last.focus()
+    page.keyboard.press("Control+C")
+    conn = connect(redis_url)
+    deadline = time.monotonic() + 60
+    while Worker.count(connection=conn) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+    assert not Worker.count(connection=conn), "the terminal's worker did not stop on Ctrl+C"
+    # Shutting the terminal down ends its shell (the same as closing the tab and its session).
+    page.evaluate("""async (name) => {
+      await window.jupyterapp.serviceManager.terminals.shutdown(name);
+    }""", name)
+    page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", notebook)
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"student-{name}.png"))
@@ -151,12 +206,28 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
             page.evaluate(RUN_AT, [close, "notebook:run-all-above"])
 
         shot = {}
+        terminal = {}
+
+        def student_starts_the_worker():
+            # Notebook 03 prints the rq worker command and waits for it: half a minute later,
+            # the "student" types it into a JupyterLab terminal.
+            printed = next((cell["text"] for cell in page.evaluate(STATE_JS)["code"]
+                            if "rq worker --url" in cell["text"]), None)
+            if printed is None or "name" in terminal:
+                return
+            seen = terminal.setdefault("printed", time.monotonic())
+            if time.monotonic() - seen < STUDENT_TYPES_AFTER:
+                return
+            command = next(line for line in printed.splitlines() if "rq worker --url" in line)
+            terminal["url"] = re.search(r"--url (\S+)", command).group(1)
+            terminal["name"] = type_in_a_terminal(page, command)
 
         def mid_wait():
             # Notebook 03 while the student watches the email wait on the 30 s mail server:
             # the waiting cell is running ([*]) and its new progress bar is drawn.
             if number != "03" or "taken" in shot:
                 return
+            student_starts_the_worker()
             waiting = page.locator(".jp-CodeCell", has_text="FloatProgress").first
             bar = waiting.locator(".widget-hprogress")
             if "[*]" in (waiting.locator(".jp-InputPrompt").text_content() or "") and bar.count():
@@ -178,6 +249,11 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
             assert page.locator(WIDGETS[number]).count() > 0, f"{name}: no widget was drawn"
         if number == "03":
             assert "taken" in shot, "notebook 03 never showed its progress bar while waiting"
+            assert "name" in terminal, "notebook 03 never printed the rq worker command"
+            used = [cell["text"] for cell in state["code"] if "ensure_worker" in cell["source"]]
+            assert used and "you started in a terminal" in used[0], \
+                f"notebook 03 did not use the terminal's worker: {used}"
+            stop_the_terminal_worker(page, student_lab, terminal["name"], terminal["url"])
         if number == "04":
             open_dashboard_through_the_proxy(context, page)
         screenshot(page, number)

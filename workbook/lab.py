@@ -2,12 +2,14 @@
 
 Headless machines and containers get ``--no-browser`` (the URL to open is printed instead),
 root gets ``--allow-root``, and the news prompt, which would cover the first notebook and asks
-to contact the internet, is switched off. The environment's ``bin/`` goes first on PATH, so the
-``rq worker`` command a notebook prints runs as printed in JupyterLab's terminals.
+to contact the internet, is switched off. The environment's ``bin/`` goes first on PATH, and
+terminals are not login shells (whose /etc/profile may reset PATH), so the ``rq worker``
+command a notebook prints runs as printed in JupyterLab's terminals.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -27,6 +29,11 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def terminal_shell() -> list[str]:
+    """The shell JupyterLab's terminals run: the user's own, interactive, not a login shell."""
+    return [os.environ.get("SHELL") or "/bin/bash", "-i"]
+
+
 def lab_command(notebook: str = FIRST_NOTEBOOK, port: int | None = None,
                 token: str | None = None, root_dir: Path = PROJECT_ROOT,
                 extra: Sequence[str] = ()) -> list[str]:
@@ -38,6 +45,9 @@ def lab_command(notebook: str = FIRST_NOTEBOOK, port: int | None = None,
         f"--LabApp.default_url=/lab/tree/{notebook}",
         # No news prompt over the first notebook, and no calls to the internet for it.
         "--LabApp.news_url=None", f"--LabApp.app_settings_dir={SETTINGS}",
+        # Terminals as an interactive, non-login shell: a login shell runs /etc/profile, which
+        # on Debian resets PATH, and `rq` (this environment's bin/) is then "command not found".
+        f"--ServerApp.terminado_settings={json.dumps({'shell_command': terminal_shell()})}",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")

@@ -18,7 +18,6 @@ import html
 import os
 import shutil
 import tempfile
-from datetime import datetime
 from pathlib import Path
 
 import redis
@@ -30,6 +29,14 @@ from mailer_app.redis_client import connect
 from workbook import hint, services
 from workbook.http import get, post
 from workbook.links import Link
+from workbook.pace import (
+    LATER_STATUSES,
+    START_PROCESSES,
+    STUDENT_WAIT_SECONDS,
+    WaitedTooLong,
+    seconds_between,
+    starts_processes,
+)
 from workbook.processes import ManagedProcess, start_process, wait_until
 from workbook.redis_runner import start_redis
 
@@ -37,35 +44,6 @@ __all__ = ["DEMO_MAIL_DELAY", "Workbench", "get", "hint", "post", "show_newest_e
 
 #: The slow mail server of the tutorial: 30 s for a reader, shortened by CI's environment.
 DEMO_MAIL_DELAY = float(os.environ.get("WORKBOOK_MAIL_DELAY", "30"))
-#: Set to 1 (nbval, CI) and the notebook starts the processes a student would start by hand.
-START_PROCESSES = "WORKBOOK_START_PROCESSES"
-#: How long a notebook waits for a process the student was asked to start.
-STUDENT_WAIT_SECONDS = 600
-#: Job statuses that come after each one, in the order RQ moves a job on.
-LATER_STATUSES = {
-    "queued": ("queued", "started", "finished", "failed", "stopped", "canceled"),
-    "started": ("started", "finished", "failed", "stopped", "canceled"),
-    "finished": ("finished",),
-    "failed": ("failed",),
-}
-
-
-class WaitedTooLong(Exception):
-    """A notebook waited for something the student was asked to do; shown as one sentence."""
-
-    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
-        return [f"⛔ {self}"]
-
-
-def starts_processes() -> bool:
-    """Whether this run starts the student's processes itself (``WORKBOOK_START_PROCESSES=1``)."""
-    return os.environ.get(START_PROCESSES, "") == "1"
-
-
-def _seconds_between(earlier: str, later: str) -> float:
-    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
-
-
 class Workbench:
     """A throwaway Redis, database and outbox, plus the workers and web servers started."""
 
@@ -240,20 +218,14 @@ class Workbench:
 
     def user(self, email: str) -> dict | None:
         """The user signed up with ``email``, as the database holds it (None if there is none)."""
-        conn = db.connect(self.env["DATABASE"])
-        try:
+        with db.connection(self.env["DATABASE"]) as conn:
             row = conn.execute("SELECT * FROM users WHERE email = ?", (email,)).fetchone()
-        finally:
-            conn.close()
         return dict(row) if row is not None else None
 
     def forget_user(self, email: str) -> None:
         """Delete the user signed up with ``email``, if any (so a demo cell can run again)."""
-        conn = db.connect(self.env["DATABASE"])
-        try:
+        with db.connection(self.env["DATABASE"]) as conn:
             conn.execute("DELETE FROM users WHERE email = ?", (email,))
-        finally:
-            conn.close()
 
     def wait_for_welcome(self, email: str, timeout: float, progress=None) -> float:
         """Wait until ``email``'s welcome email is sent; return the seconds from signup to send.
@@ -269,11 +241,11 @@ class Workbench:
 
         def since_signup(_waited):
             if progress is not None:
-                progress(_seconds_between(signed_up, db.utcnow()))
+                progress(seconds_between(signed_up, db.utcnow()))
 
         wait_until(sent, timeout, interval=0.1, progress=since_signup,
                    what=f"the welcome email to {email}")
-        return _seconds_between(signed_up, sent())
+        return seconds_between(signed_up, sent())
 
     def close(self) -> str:
         """Stop every worker, web server and the redis-server this notebook started."""
