@@ -19,7 +19,7 @@ export EX
 VALID_EX = for id in $(EXERCISES); do [ "$$id" = "$${EX-}" ] && exit 0; done; \
 	printf '%s\n' "EX='$${EX-}' is not an exercise of this workbook: use one of $(EXERCISES), as in make check EX=03a." >&2; exit 2
 
-.PHONY: help setup lock reset valid-ex FORCE lab test test-fast nbval nbval-solved nbval-both student-run binder-check redis stop worker cron web db exercises hint check bench lint clean
+.PHONY: help setup lock reset valid-ex FORCE lab test test-fast nbval nbval-solved nbval-both student-run paced binder-check redis stop worker cron web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,9 +70,9 @@ test: setup  ## Set everything up and run every test, notebooks included
 	$(PY) -m pytest tests --target=solutions -m "not student_run"
 	$(PY) -m pytest tests --target=exercises --expect-stubs -q
 	@echo "== the notebooks as a student runs them (untouched exercises, the 30 s mail server),"
-	@echo "   two ways at once: nbval in a kernel, then solved (a 2 s mail server); and beside"
-	@echo "   them, JupyterLab's own UI in Chromium"
-	$(MAKE) --no-print-directory -j2 nbval-both student-run
+	@echo "   three ways at once: nbval in a kernel, then solved (a 2 s mail server); beside"
+	@echo "   them, JupyterLab's own UI in Chromium; and at a person's pace (mostly asleep)"
+	$(MAKE) --no-print-directory -j3 nbval-both student-run paced
 
 nbval: setup  ## Check the notebooks, exactly as the README says: pytest notebooks/
 	$(PY) -m pytest notebooks
@@ -88,6 +88,9 @@ nbval-solved: setup  ## Check the notebooks once every exercise is solved (2 s m
 
 student-run: setup  ## Run every notebook in JupyterLab in Chromium, as a student does
 	$(PY) -m pytest tests/test_student_run.py --target=exercises -m student_run -q
+
+paced: setup  ## Run 03, 04 and 06 at a person's pace (pauses, a 10-minute break, restarts)
+	$(PY) tools/paced_run.py --ci $(PACE)
 
 binder-check: setup  ## Walk the Binder route (.binder/) in a fresh virtualenv; slow
 	$(PY) tools/binder_check.py --quick
