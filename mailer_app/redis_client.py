@@ -75,6 +75,15 @@ def check_eviction_policy(conn: redis.Redis, url: str) -> None:
     _checked_policy.add(url)
 
 
+def with_db(url: str, db: int) -> str:
+    """``url`` pointing at database ``db`` of the same server (or the same Sentinels)."""
+    parts = urlsplit(url)
+    if parts.scheme == SENTINEL_SCHEME:
+        name = parts.path.strip("/").partition("/")[0]
+        return parts._replace(path=f"/{name}/{db}").geturl()
+    return parts._replace(path=f"/{db}").geturl()
+
+
 def client_for(url: str, **kwargs) -> redis.Redis:
     """A client for ``url``: one server (``redis://``), or the primary the Sentinels name."""
     parts = urlsplit(url)

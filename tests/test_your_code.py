@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis
 from rq import Worker
 
 from mailer_app import mail
 from mailer_app.queues import get_queue
+from mailer_app.redis_client import client_for
 from workbook import your_code
 from workbook.notebook import Workbench
 from workbook.processes import start_process, wait_until
@@ -144,7 +144,7 @@ class JudgeOnlyLab:
         self.url, self.outbox, self.processes = redis_url, outbox, []
 
     def scratch_connection(self):
-        return redis.Redis.from_url(self.url)
+        return client_for(self.url)
 
     def __getattr__(self, name):
         raise AssertionError(f"a mistake reached lab.{name}: the app or a worker was used")
@@ -169,7 +169,7 @@ def test_a_mistake_gets_one_plain_sentence_and_no_app(judge_only, tmp_path, caps
     out = capsys.readouterr().out
     assert message in out and "Traceback" not in out and len(out.strip().splitlines()) == 1
     assert mail.list_outbox(judge_only.outbox) == [], "trying the code sent a real email"
-    assert redis.Redis.from_url(judge_only.url).dbsize() == 0, "trying the code left keys"
+    assert client_for(judge_only.url).dbsize() == 0, "trying the code left keys"
 
 
 @pytest.mark.slow

@@ -80,7 +80,8 @@ class Host:
         """Start ``rq worker`` on this host: its folder, its code, its environment only."""
         cmd = services.worker_command(redis_url, queues, config=config, with_scheduler=False,
                                       **kwargs)
-        process = start_process(cmd, name=f"{self.name}-worker", env=self.env, cwd=self.folder,
+        env = {**services.url_env(None if config else redis_url), **self.env}
+        process = start_process(cmd, name=f"{self.name}-worker", env=env, cwd=self.folder,
                                 log_dir=self.folder / "logs", inherit_env=False)
         self.processes.append(process)
         return process

