@@ -9,6 +9,9 @@ Expected behaviour::
     pop_job(conn, "jobs", timeout=1)                     # {"email": "ada@example.com"}
     pop_job(conn, "jobs", timeout=1)                     # None after waiting 1 s
 
+``pop_job`` blocks: while it waits, a job pushed by someone else comes out at once, not when
+the timeout is over.
+
 Hint (the idea): a list has two ends; if producers add at one end and the consumer
 takes from the other, the oldest item leaves first. Notebook 01, "A queue is a list", builds
 one by hand. Stuck? ``hint("01a")`` in a notebook, or ``make hint EX=01a``.
@@ -31,7 +34,7 @@ def push_job(conn: redis.Redis, queue: str, payload: dict) -> int:
 
 
 def pop_job(conn: redis.Redis, queue: str, timeout: float = 1) -> dict | None:
-    """Wait up to ``timeout`` seconds for the oldest job on ``queue``; None if none came."""
+    """Take the oldest job off ``queue``, waiting up to ``timeout`` s for one; None if none came."""
     ### HINT: BRPOP blocks on the right end; it gives a (key, value) pair, or None after the
     ### HINT: timeout.
     ### BEGIN SOLUTION

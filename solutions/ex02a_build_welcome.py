@@ -3,7 +3,7 @@
 Complete ``build_welcome`` so it returns an ``email.message.EmailMessage`` with:
 
 * ``From`` = ``sender``, ``To`` = ``"Name <address>"``, ``Subject`` = ``"Welcome, Name!"``;
-* a text/plain part that greets the user by name and an text/html alternative with the name
+* a text/plain part that greets the user by name and a text/html alternative with the name
   in an ``<h1>`` (HTML-escaped: a name like ``<script>`` must not become markup);
 * so ``msg.get_content_type() == "multipart/alternative"``.
 

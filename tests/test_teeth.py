@@ -41,6 +41,15 @@ MUTANTS = {
                            "RPOP: a worker spins on an empty queue", "block"),
     "payload_not_json": ("ex01a", "json.dumps(payload)", "str(payload)",
                          "str() of a dict is not JSON", None),
+    "sleeps_then_looks": ("ex01a", "    item = conn.brpop(queue, timeout=timeout)\n"
+                          "    if item is None:\n        return None\n"
+                          "    return json.loads(item[1])",
+                          "    import time  # noqa: PLC0415\n\n"
+                          "    item = conn.rpop(queue)\n    if item is None:\n"
+                          "        time.sleep(timeout)\n        item = conn.rpop(queue)\n"
+                          "    return None if item is None else json.loads(item)",
+                          "looks, sleeps the whole timeout, looks again: a job waits for nothing",
+                          "as soon as it arrives"),
     # 01b: a reliable queue
     "take_is_two_commands": ("ex01b", 'item = conn.blmove(queue, processing, timeout, "RIGHT", '
                              '"LEFT")', "item = conn.rpop(queue)\n    if item is not None:\n"
@@ -51,6 +60,13 @@ MUTANTS = {
                         "acknowledged before the work: a crash loses the job", "after success"),
     "takes_the_newest": ("ex01b", '"RIGHT", "LEFT"', '"LEFT", "LEFT"',
                          "takes from the producers' end", "oldest"),
+    "take_does_not_wait": ("ex01b", 'conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")',
+                           'conn.lmove(queue, processing, "RIGHT", "LEFT")',
+                           "LMOVE, not BLMOVE: a worker spins on an empty queue", "wait"),
+    "ack_clears_processing": ("ex01b", "conn.lrem(processing, 1, item)",
+                              "conn.delete(processing)",
+                              "acknowledges by deleting the list: other workers' items go too",
+                              "only the one item"),
     # 02a: the welcome email
     "name_not_escaped": ("ex02a", "{html.escape(name)}", "{name}", "markup injection",
                          "escape"),
@@ -59,6 +75,10 @@ MUTANTS = {
                   "multipart/alternative"),
     "address_without_name": ("ex02a", "formataddr((name, address))", "address",
                              "To without the name", "Name <address>"),
+    "text_part_escaped_too": ("ex02a", 'msg.set_content(f"Hi {name},',
+                              'msg.set_content(f"Hi {html.escape(name)},',
+                              "escapes the plain text too: O'Brien reads O&#x27;Brien",
+                              "as it is"),
     # 02b: timing a signup
     "raises_on_4xx": ("ex02b", "    except urllib.error.HTTPError as err:\n        err.read()\n"
                       "        status = err.code", "    except ConnectionRefusedError:\n"
@@ -68,6 +88,11 @@ MUTANTS = {
         "            started = time.perf_counter()\n            response.read()\n"
         "            status = response.status", "times only the body, not the wait",
         "start the clock"),
+    "body_never_read": ("ex02b",
+                        "            response.read()\n            status = response.status",
+                        "            status = response.status",
+                        "stops at the status line: a slow body is not counted",
+                        "whole response"),
     # 03a: the tutorial's two edits, the job and the enqueue
     "job_sends_the_followup": ("ex03a", '"welcome", load_settings()', '"followup", load_settings()',
                                "the wrong email, and the welcome never recorded", "welcome"),
@@ -198,7 +223,34 @@ ALTERNATIVES = {
     "brpoplpush": ("ex01b", 'conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")',
                    "conn.brpoplpush(queue, processing, timeout)"),
     "to_header_by_hand": ("ex02a", "formataddr((name, address))", 'f"{name} <{address}>"'),
+    "address_object_and_concatenation": (
+        "ex02a", ('msg["To"] = formataddr((name, address))',
+                  'msg.set_content(f"Hi {name},\\n\\nWelcome aboard!\\n")\n'
+                  '    msg.add_alternative(f"<h1>Welcome, {html.escape(name)}!</h1>'
+                  '<p>Welcome aboard!</p>",\n                        subtype="html")'),
+        ("from email.headerregistry import Address  # noqa: PLC0415\n"
+         "    from xml.sax.saxutils import escape  # noqa: PLC0415\n\n"
+         '    msg["To"] = Address(display_name=name, addr_spec=address)',
+         'msg.set_content("Hello " + name + ", thanks for signing up.")\n'
+         "    page = ('<html><body><h1 style=\"color: #333\">Hello ' + escape(name) + '</h1>'\n"
+         "            '<p>Thanks for signing up.</p></body></html>')\n"
+         '    msg.add_alternative(page, subtype="html")')),
     "monotonic_clock": ("ex02b", "time.perf_counter()", "time.monotonic()"),
+    "http_client_by_hand": (
+        "ex02b", SOLUTIONS.joinpath(SOLUTION_FILES["ex02b"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    import http.client  # noqa: PLC0415\n"
+        "    from urllib.parse import urlsplit  # noqa: PLC0415\n\n"
+        "    url = urlsplit(base_url)\n"
+        "    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)\n"
+        "    t0 = time.monotonic()\n"
+        '    connection.request("POST", url.path + "/users", body,\n'
+        '                       {"Content-Type": "application/json"})\n'
+        "    answer = connection.getresponse()\n"
+        "    answer.read()\n"
+        "    took = time.monotonic() - t0\n"
+        "    connection.close()\n"
+        "    return answer.status, took\n"),
     "queue_built_by_hand": (
         "ex03a", 'return get_queue("mailers", connection).enqueue(\n'
         '        send_welcome, user_id, job_id=f"welcome-{user_id}", unique=True\n    )',

@@ -1,4 +1,5 @@
 import json
+import threading
 import time
 
 import ex01a_list_queue as ex
@@ -32,3 +33,19 @@ def test_pop_waits_for_a_job_then_gives_none(conn):
     assert time.monotonic() - started >= 0.9, (
         "pop_job returned at once: it must block up to timeout seconds (a blocking pop), "
         "or workers spin")
+
+
+def test_pop_gives_a_job_as_soon_as_it_is_pushed(conn):
+    # One job on an empty list: whichever end pop_job takes from, it is that job.
+    pusher = threading.Timer(0.3, conn.lpush, ("jobs", json.dumps({"n": 1})))
+    started = time.monotonic()
+    pusher.start()
+    try:
+        job = ex.pop_job(conn, "jobs", timeout=3)
+    finally:
+        pusher.join()
+    waited = time.monotonic() - started
+    assert job == {"n": 1}, f"a job pushed during the wait must come out, got {job!r}"
+    assert waited < 1.5, (
+        f"a job pushed 0.3 s into a 3 s wait came out after {waited:.1f} s: a blocking pop "
+        "gives it as soon as it arrives, not when the timeout is over")

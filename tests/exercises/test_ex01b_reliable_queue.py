@@ -1,3 +1,5 @@
+import time
+
 import ex01b_reliable_queue as ex
 import pytest
 import redis
@@ -13,8 +15,12 @@ def test_take_moves_the_oldest_item_to_processing(conn):
     assert conn.lrange("q", 0, -1) == [b"second"]
 
 
-def test_take_on_an_empty_queue_gives_none(conn):
-    assert ex.take(conn, "q", "processing", 1) is None
+def test_take_on_an_empty_queue_waits_then_gives_none(conn):
+    started = time.monotonic()
+    assert ex.take(conn, "q", "processing", 1) is None, "an empty queue must give None"
+    assert time.monotonic() - started >= 0.9, (
+        "take returned at once on an empty queue: it must wait up to timeout seconds for an "
+        "item (the blocking form of the move), or workers spin")
 
 
 class DiesAfterOneCommand(redis.Redis):
@@ -49,6 +55,16 @@ def test_success_acknowledges(conn):
     assert seen == ["job-1"], "work_one must call the handler with the item"
     assert conn.llen("processing") == 0 and conn.llen("q") == 0, (
         "after the handler returns, the item must be removed from processing (acknowledged)")
+
+
+def test_success_acknowledges_only_the_item_it_took(conn):
+    conn.lpush("processing", "job-1", "other-job")  # another worker's items, still being run
+    conn.lpush("q", "job-1")
+    assert ex.work_one(conn, "q", "processing", lambda item: None, 1) is True
+    left = sorted(conn.lrange("processing", 0, -1))
+    assert left == [b"job-1", b"other-job"], (
+        f"after the handler returned, processing holds {left}: acknowledge only the one item "
+        "this call took, and leave another worker's items (even one with the same text) there")
 
 
 class WorkerDied(Exception):
