@@ -5,8 +5,9 @@
 Sidekiq retries failed jobs with a growing delay. Complete ``backoff_retry(attempts, base)``
 so it returns an ``rq.Retry`` that allows ``attempts`` more tries, waiting
 ``base``, ``2*base``, ``4*base``, ... seconds before each (so ``backoff_retry(3, 10)`` waits
-10, 20 and 40 s). Then complete ``enqueue_with_retry(queue, func, *args, attempts, base)``,
-which enqueues ``func(*args)`` with that policy and returns the job.
+10, 20 and 40 s); fewer than 1 attempt is a mistake, so raise ``ValueError``. Then complete
+``enqueue_with_retry(queue, func, *args, attempts, base)``, which enqueues ``func(*args)`` on
+``queue`` with that policy and returns the job.
 
 Remember: retries with intervals are scheduled jobs, so the worker needs ``--with-scheduler``.
 

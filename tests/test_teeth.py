@@ -122,6 +122,14 @@ MUTANTS = {
         "from rq import Queue  # noqa: PLC0415\n\n"
         '    return Queue("mailers", connection=connection).enqueue(',
         "RQ's default pickle serializer, no allowlist", "not stored as JSON"),
+    "job_swallows_user_not_found": (
+        "ex03a", '    return send_user_mail(user_id, "welcome", load_settings())',
+        "    from mailer_app.jobs import UserNotFound  # noqa: PLC0415\n\n"
+        "    try:\n"
+        '        return send_user_mail(user_id, "welcome", load_settings())\n'
+        "    except UserNotFound:\n"
+        "        return None",
+        "an unknown id 'succeeds': the failed job is hidden", "UserNotFound"),
     # 03b: JSON arguments
     "tuple_not_listed": ("ex03b", "isinstance(value, (list, tuple))", "isinstance(value, list)",
                          "tuples fall through to the TypeError", None),
@@ -130,6 +138,17 @@ MUTANTS = {
     "any_dict_key": ("ex03b", "        if not all(isinstance(key, str) for key in value):\n"
                      '            raise TypeError("dict keys must be strings")\n', "",
                      "int keys silently become text", "non-text dict keys"),
+    "type_not_named": ("ex03b", 'raise TypeError(f"cannot pass a {type(value).__name__} to a '
+                       'job: pass an id instead")',
+                       'raise TypeError("this value cannot be a job argument: pass an id '
+                       'instead")',
+                       "the error does not say which type was refused", "name the type"),
+    "dict_converted_in_place": ("ex03b", "        return {key: to_job_args(item) for key, item "
+                                "in value.items()}",
+                                "        for key, item in value.items():\n"
+                                "            value[key] = to_job_args(item)\n"
+                                "        return value",
+                                "the caller's dict is rewritten", "converted copy"),
     # 04a: a job report
     "every_open_status_is_queued": (
         "ex04a", 'report = {"id": job_id, "status": status}',
@@ -140,6 +159,10 @@ MUTANTS = {
                         "the whole traceback, not its last line", "last line"),
     "missing_raises": ("ex04a", "    except NoSuchJobError:\n", "    except KeyError:\n",
                        "a missing job raises", None),
+    "first_line_of_traceback": ("ex04a", "exc_string.strip().splitlines()[-1]",
+                                "exc_string.strip().splitlines()[0]",
+                                "'Traceback (most recent call last):', not the error",
+                                "last line"),
     # 04b: retries
     "linear_backoff": ("ex04b", "int(base * 2**i)", "int(base * (i + 1))",
                        "10, 20, 30 s, not 10, 20, 40", "doubles"),
@@ -148,6 +171,9 @@ MUTANTS = {
     "retry_not_passed": ("ex04b", "retry=backoff_retry(attempts, base))",
                          "job_timeout=backoff_retry(attempts, base).max)",
                          "the Retry never reaches the job", "without the Retry"),
+    "max_counts_the_first_try": ("ex04b", "Retry(max=attempts,", "Retry(max=attempts - 1,",
+                                 "attempts read as tries in all: one retry short",
+                                 "the Retry allows"),
     # 05a: routing
     "unknown_goes_low": ("ex05a", 'routes.get(kind, "default")', 'routes.get(kind, "low")',
                          "unknown kinds starve on low", "'thumbnail'"),
@@ -261,11 +287,65 @@ ALTERNATIVES = {
         "                  job_class=AllowlistJob)\n"
         '    return queue.enqueue_call("ex03a_enqueue.send_welcome", args=(user_id,),\n'
         '                              job_id=f"welcome-{user_id}", unique=True)'),
+    "the_apps_welcome_job_and_args_keyword": (
+        "ex03a", ("from mailer_app.config import load_settings  # noqa: PLC0415\n"
+                  "    from mailer_app.jobs import send_user_mail  # noqa: PLC0415\n\n"
+                  '    return send_user_mail(user_id, "welcome", load_settings())',
+                  'return get_queue("mailers", connection).enqueue(\n'
+                  '        send_welcome, user_id, job_id=f"welcome-{user_id}", unique=True\n    )'),
+        ("from mailer_app import jobs  # noqa: PLC0415\n\n"
+         "    return jobs.send_welcome_email(user_id)",
+         'mailers = get_queue(name="mailers", connection=connection)\n'
+         "    job = mailers.enqueue(send_welcome, args=(user_id,), job_id=\"welcome-\" + "
+         "str(user_id),\n"
+         "                          unique=True)\n"
+         "    return job")),
     "sets_via_sorted_list": ("ex03b", "return sorted(to_job_args(item) for item in value)",
                              "return [to_job_args(item) for item in sorted(value)]"),
+    "match_statement": (
+        "ex03b", SOLUTIONS.joinpath(SOLUTION_FILES["ex03b"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    match value:\n"
+        "        case None | str() | bool() | int() | float():\n"
+        "            return value\n"
+        "        case dt.date():  # a datetime is a date too\n"
+        "            return value.isoformat()\n"
+        "        case Decimal() | uuid.UUID():\n"
+        "            return str(value)\n"
+        "        case list() | tuple():\n"
+        "            return list(map(to_job_args, value))\n"
+        "        case set() | frozenset():\n"
+        "            return sorted(map(to_job_args, value))\n"
+        "        case dict() if all(type(key) is str for key in value):\n"
+        "            return {key: to_job_args(item) for key, item in value.items()}\n"
+        "        case _:\n"
+        "            raise TypeError(f\"{type(value)} is not JSON; send its id\")\n"),
     "status_by_properties": ("ex04a", "    if status == \"finished\":",
                              "    if job.is_finished:"),
+    "exists_then_latest_result": (
+        "ex04a", SOLUTIONS.joinpath(SOLUTION_FILES["ex04a"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    if not Job.exists(job_id, connection=conn):\n"
+        '        return {"id": job_id, "status": "missing"}\n'
+        "    job = Job.fetch(job_id, connection=conn, serializer=JSONSerializer)\n"
+        '    report = {"id": job.id, "status": job.get_status().value}\n'
+        "    result = job.latest_result()\n"
+        '    if report["status"] == "finished":\n'
+        '        report["result"] = result.return_value\n'
+        '    elif report["status"] == "failed":\n'
+        '        lines = [line for line in result.exc_string.split("\\n") if line.strip()]\n'
+        '        report["error"] = lines[-1]\n'
+        "    return report\n"),
     "shifted_backoff": ("ex04b", "int(base * 2**i)", "int(base) << i"),
+    "doubling_loop_and_enqueue_call": (
+        "ex04b", ('    if attempts < 1:\n        raise ValueError("attempts must be at least 1")\n'
+                  "    return Retry(max=attempts, interval=[int(base * 2**i) for i in "
+                  "range(attempts)])",
+                  "return queue.enqueue(func, *args, retry=backoff_retry(attempts, base))"),
+        ("    waits = []\n    wait = base\n    for _ in range(attempts):\n"
+         "        waits.append(int(wait))\n        wait = wait * 2\n"
+         "    return Retry(max=attempts, interval=waits)  # RQ refuses max=0 itself",
+         "return queue.enqueue_call(func, args=args, retry=backoff_retry(attempts, base))")),
     "routes_by_if": ("ex05a", "return routes.get(kind, \"default\")",
                      "if kind in routes:\n        return routes[kind]\n    return \"default\""),
     "exponential_keys": ("ex05b", WEIGHTED_LOOP,

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.exercise("03b")
     ({3, 1, 2}, [1, 2, 3]),
     ({"at": dt.date(2026, 1, 2), "tags": ("a",)}, {"at": "2026-01-02", "tags": ["a"]}),
     ([None, True, 1.5, "x"], [None, True, 1.5, "x"]),
+    ([dt.date(2026, 1, 2), [Decimal("1.50")]], ["2026-01-02", ["1.50"]]),
 ])
 def test_converts_to_plain_json(value, expected):
     converted = ex.to_job_args(value)
@@ -33,3 +34,25 @@ def test_refuses_what_json_cannot_hold(value):
         converted = ex.to_job_args(value)
         pytest.fail(f"{value!r} became {converted!r}: raise TypeError for what JSON cannot "
                     "hold (objects, bytes, functions, non-text dict keys)")
+
+
+class Invoice:
+    pass
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    (Invoice(), "Invoice"), ([b"bytes"], "bytes"), ({"when": dt.time(9, 30)}, "time"),
+])
+def test_the_error_names_the_type_it_refused(value, kind):
+    with pytest.raises(TypeError) as refused:
+        ex.to_job_args(value)
+    assert kind in str(refused.value), (
+        f"the TypeError says {str(refused.value)!r}: name the type you refused ({kind}), so "
+        "whoever passed it knows what to turn into an id")
+
+
+def test_the_value_given_is_left_as_it_was():
+    value = {"at": dt.date(2026, 1, 2), "items": [Decimal("1.50"), ("a", "b")]}
+    ex.to_job_args(value)
+    assert value == {"at": dt.date(2026, 1, 2), "items": [Decimal("1.50"), ("a", "b")]}, (
+        f"to_job_args changed the value it was given into {value!r}: return a converted copy")
