@@ -27,7 +27,7 @@ import pytest
 
 from mailer_app import create_app, db, redis_client
 from tests.helpers import ARTIFACTS
-from workbook import redis_runner, services
+from workbook import redis_runner, services, target
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Fixtures that start a process (a worker, a web server, JupyterLab, Chromium) for the test
@@ -50,9 +50,10 @@ REQUIRE_BROWSER = "WORKBOOK_REQUIRE_BROWSER"
 def pytest_addoption(parser):
     group = parser.getgroup("workbook")
     group.addoption(
-        "--target", default=os.environ.get("WORKBOOK_TARGET", "exercises"),
+        "--target", default=target.target_name(),
         help="exercises (default), solutions, or a folder of modules (the mutants): where the "
-             "exercise tests import from. The environment variable WORKBOOK_TARGET sets it too.",
+             f"exercise tests import from. The environment variable {target.VARIABLE} sets it "
+             "too.",
     )
     group.addoption(
         "--expect-stubs", action="store_true",
@@ -60,19 +61,15 @@ def pytest_addoption(parser):
     )
 
 
-def target_folder(target: str) -> Path:
-    """The folder exercise modules are imported from, for ``--target``."""
-    folder = ROOT / target if target in ("exercises", "solutions") else Path(target).resolve()
-    if not folder.is_dir():
-        raise pytest.UsageError(f"--target {target!r}: no such folder {folder}")
-    return folder
-
-
 def pytest_configure(config):
-    target = config.getoption("--target")
-    os.environ["WORKBOOK_TARGET"] = target
+    chosen = config.getoption("--target")
+    folder = target.exercise_folder(chosen)
+    if not folder.is_dir():
+        raise pytest.UsageError(f"--target {chosen!r}: no such folder {folder}")
+    # What this run imports, every process it starts imports too (check(), a notebook's cells).
+    os.environ[target.VARIABLE] = chosen
     # Exercise modules are imported by bare name from the chosen folder (workers inherit it).
-    folder = str(target_folder(target))
+    folder = str(folder)
     sys.path.insert(0, folder)
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [folder] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]

@@ -1,14 +1,13 @@
 """Run one exercise's tests from a notebook cell and say, in one friendly line, how it went.
 
-``check("03a")`` runs ``tests/exercises/test_ex03a_*.py`` against the folder named by
-``WORKBOOK_TARGET`` (``exercises`` for students, ``solutions`` under CI's nbval), in a
+``check("03a")`` runs ``tests/exercises/test_ex03a_*.py`` against the folder
+:mod:`workbook.target` names (``exercises`` for students, ``solutions`` under CI's nbval), in a
 separate pytest process so a half-written exercise cannot break the notebook's kernel.
 ``hint("03a", level)`` helps in three levels: the idea, the API to look up, a skeleton.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from workbook import PROJECT_ROOT
+from workbook.target import target_name
 
 HINT = "### HINT:"
 
@@ -235,7 +235,7 @@ def pytest_failure(run: subprocess.CompletedProcess) -> str:
 
 def run_check(exercise: str, target: str | None = None) -> CheckResult:
     """Run the tests of ``exercise`` in a separate pytest process and read its JUnit report."""
-    target = target or os.environ.get("WORKBOOK_TARGET", "exercises")
+    target = target or target_name()
     files = sorted((PROJECT_ROOT / "tests" / "exercises").glob(f"test_ex{exercise}_*.py"))
     if not files:
         raise ValueError(f"There is no exercise {exercise!r}; see the exercises/ folder.")

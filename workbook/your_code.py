@@ -1,6 +1,6 @@
 """Run a student's own function in the real app: notebook 03's "your code" cell.
 
-The exercise modules are imported from the folder ``WORKBOOK_TARGET`` names (``exercises``
+The exercise modules are imported from :func:`workbook.target.exercise_folder` (``exercises``
 for a student; CI also runs ``solutions``). Before the app runs a student's delivery function,
 it is tried once against an empty Redis database, so an untouched stub or a plausible mistake
 gets one plain sentence instead of a traceback or a 500 from the app.
@@ -26,8 +26,8 @@ from rq.serializers import JSONSerializer
 from mailer_app import db, mail
 from mailer_app.jobs import UserNotFound, send_welcome_email
 from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
-from workbook import PROJECT_ROOT
 from workbook.http import post
+from workbook.target import exercise_folder  # also imported from here by notebook.py, your_turn.py
 
 APP_WELCOME_JOB = f"{send_welcome_email.__module__}.{send_welcome_email.__name__}"
 #: The job function exercise 03a asks for, in the same module as the enqueue function.
@@ -36,12 +36,6 @@ JOB_NAME = "send_welcome"
 PROBE_USER = 999
 #: Not an answer but the stub's NotImplementedError: the function is not written yet.
 NOT_WRITTEN = "not written"
-
-
-def exercise_folder() -> Path:
-    """The folder the exercise modules come from: ``exercises/`` unless WORKBOOK_TARGET says."""
-    target = os.environ.get("WORKBOOK_TARGET", "exercises")
-    return PROJECT_ROOT / target if target in ("exercises", "solutions") else Path(target)
 
 
 def load(module: str) -> ModuleType:
