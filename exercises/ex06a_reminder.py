@@ -4,7 +4,8 @@
 
 Complete ``schedule_reminder(conn, user_id, when)``: schedule
 ``mailer_app.jobs.send_followup_email(user_id)`` on the ``mailers`` queue to run at ``when``,
-with the job id ``reminder-<user_id>``, and return the job.
+with the job id ``reminder-<user_id>``, and return the job. Build the queue with
+``mailer_app.queues.get_queue``, so the job is stored as JSON for the workers here.
 
 * ``when`` must be timezone-aware: RQ reads a naive datetime as local time, which is how
   reminders end up hours early or late. Raise ``ValueError`` for a naive one.

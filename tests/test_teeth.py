@@ -179,6 +179,13 @@ MUTANTS = {
                          "unknown kinds starve on low", "'thumbnail'"),
     "welcome_on_default": ("ex05a", '"welcome": "mailers"', '"welcome": "default"',
                            "the welcome email routed to default", "'welcome'"),
+    "routed_queue_built_by_hand": (
+        "ex05a", "return get_queue(queue_for(kind), conn).enqueue(func, *args)",
+        "from rq import Queue  # noqa: PLC0415\n\n"
+        "    return Queue(queue_for(kind), connection=conn).enqueue(func, *args)",
+        "RQ's default pickle serializer: the workers here cannot read it", "not stored as JSON"),
+    "args_as_one_tuple": ("ex05a", "enqueue(func, *args)", "enqueue(func, args)",
+                          "the arguments passed as one tuple: add((1, 2))", "is a tuple"),
     # 05b: weighted order
     "only_first_place_weighted": (
         "ex05b", WEIGHTED_LOOP,
@@ -194,6 +201,10 @@ MUTANTS = {
                              "draw = rng.random() * len(remaining)",
                              "the draw spans the number of queues, not the total weight",
                              "by weight"),
+    "sorted_by_weight": ("ex05b", WEIGHTED_LOOP,
+                         "    order.extend(sorted(remaining, key=remaining.get, reverse=True))\n",
+                         "heaviest first, always: strict priority again, low starves",
+                         "by weight"),
     # 06a: a reminder at a moment
     "naive_datetime_accepted": ("ex06a", '    if when.tzinfo is None:\n        raise ValueError('
                                 '"when must be timezone-aware, e.g. datetime.now(UTC) + '
@@ -202,6 +213,16 @@ MUTANTS = {
                                 "a naive datetime is scheduled, hours off", "naive"),
     "past_accepted": ("ex06a", "    if when <= datetime.now(UTC):\n        raise ValueError("
                       '"when is in the past")\n', "", "a reminder in the past", "past"),
+    "naive_assumed_utc": ("ex06a", '        raise ValueError("when must be timezone-aware, e.g. '
+                          'datetime.now(UTC) + timedelta(...)")',
+                          "        when = when.replace(tzinfo=UTC)",
+                          "a naive time 'fixed' as UTC: hours off wherever local time is not UTC",
+                          "naive"),
+    "reminder_pickled": ("ex06a", 'return get_queue("mailers", conn).enqueue_at(',
+                         "from rq import Queue  # noqa: PLC0415\n\n"
+                         '    return Queue("mailers", connection=conn).enqueue_at(',
+                         "RQ's default pickle serializer: the workers here cannot read it",
+                         "not stored as JSON"),
     # 06b: cron
     "every_day_digest": ("ex06b", '"30 8 * * 1-5"', '"30 8 * * *"', "weekends too",
                          "Monday to Friday"),
@@ -209,6 +230,8 @@ MUTANTS = {
                                     "minute and hour swapped", None),
     "scrape_every_minute": ("ex06b", "interval=30", "interval=60", "every 60 s",
                             "30 seconds"),
+    "sunday_to_thursday": ("ex06b", '"30 8 * * 1-5"', '"30 8 * * 0-4"',
+                           "day 0 read as Monday: cron's 0 is Sunday", "Monday to Friday"),
     # 07a: sending once
     "claim_not_atomic": ("ex07a", SEND_ONCE_CLAIM, '    if conn.get(key) is not None:\n'
                          '        return False\n    conn.set(key, "sending", ex=claim_seconds)',
@@ -348,6 +371,33 @@ ALTERNATIVES = {
          "return queue.enqueue_call(func, args=args, retry=backoff_retry(attempts, base))")),
     "routes_by_if": ("ex05a", "return routes.get(kind, \"default\")",
                      "if kind in routes:\n        return routes[kind]\n    return \"default\""),
+    "match_and_a_named_queue": (
+        "ex05a", (SOLUTIONS.joinpath(SOLUTION_FILES["ex05a"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+            "return get_queue(queue_for(kind), conn).enqueue(func, *args)"),
+        ("    match kind:\n"
+         '        case "password_reset" | "login_code":\n'
+         '            return "high"\n'
+         '        case "welcome" | "followup":\n'
+         '            return "mailers"\n'
+         '        case "digest" | "report" | "scrape":\n'
+         '            return "low"\n'
+         "        case _:\n"
+         '            return "default"\n',
+         "name = queue_for(kind)\n"
+         "    queue = get_queue(name, connection=conn)\n"
+         "    job = queue.enqueue(func, *args)\n"
+         "    return job")),
+    "choices_one_at_a_time": ("ex05b", WEIGHTED_LOOP,
+                              "    while remaining:\n"
+                              "        names = [n for n, w in remaining.items() if w > 0]\n"
+                              "        if not names:\n"
+                              "            order += list(remaining)\n"
+                              "            break\n"
+                              "        [pick] = rng.choices(names, weights=[remaining[n] for n in "
+                              "names])\n"
+                              "        order.append(pick)\n"
+                              "        remaining.pop(pick)\n"),
     "exponential_keys": ("ex05b", WEIGHTED_LOOP,
                          "    keys = {name: (rng.random() ** (1 / weight) if weight > 0 else -1)\n"
                          "            for name, weight in remaining.items()}\n"
@@ -357,7 +407,24 @@ ALTERNATIVES = {
         '        when, jobs.send_followup_email,',
         'return get_queue("mailers", conn).enqueue_in(\n'
         "        when - datetime.now(UTC), jobs.send_followup_email,"),
+    "utcoffset_and_a_string_path": (
+        "ex06a", SOLUTIONS.joinpath(SOLUTION_FILES["ex06a"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    if when.utcoffset() is None:\n"
+        '        raise ValueError(f"{when} has no time zone")\n'
+        "    if (when - datetime.now(UTC)).total_seconds() <= 0:\n"
+        '        raise ValueError(f"{when} has already passed")\n'
+        '    mailers = get_queue("mailers", conn)\n'
+        '    return mailers.enqueue_at(when, "mailer_app.jobs.send_followup_email", user_id,\n'
+        '                              job_id="reminder-%d" % user_id)\n'),
     "day_names": ("ex06b", '"30 8 * * 1-5"', '"30 8 * * mon-fri"'),
+    "keywords_and_a_day_list": (
+        "ex06b", SOLUTIONS.joinpath(SOLUTION_FILES["ex06b"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        '    register(func=jobs.send_daily_digest, name="weekday-digest", queue_name="default",\n'
+        '             cron="30 08 * * 1,2,3,4,5")\n'
+        '    register(func=jobs.scrape_status_page, name="scrape", queue_name="low",\n'
+        "             interval=30.0)\n"),
     "milliseconds_claim": ("ex07a", "nx=True, ex=claim_seconds)",
                            "nx=True, px=claim_seconds * 1000)"),
     "allowlist_by_split": ("ex07b", '    module, dot, function = func_name.rpartition(".")\n',

@@ -31,7 +31,8 @@ def test_both_jobs_are_registered_by_name(conn):
 def test_the_scrape_runs_every_30_seconds_on_low(conn):
     loaded = _load(conn)
     scrape = loaded["scrape"]
-    assert scrape.func.__name__ == "scrape_status_page"
+    assert scrape.func.__name__ == "scrape_status_page", (
+        f"the job named scrape runs {scrape.func.__name__}, not mailer_app.jobs.scrape_status_page")
     assert (scrape.queue_name, scrape.interval, scrape.cron) == ("low", 30, None), (
         "the scrape runs on an interval of 30 seconds, on the low queue")
 
@@ -39,8 +40,11 @@ def test_the_scrape_runs_every_30_seconds_on_low(conn):
 def test_the_digest_runs_at_0830_on_weekdays_only(conn):
     loaded = _load(conn)
     digest = loaded["weekday-digest"]
-    assert digest.func.__name__ == "send_daily_digest"
-    assert digest.queue_name == "default"
+    assert digest.func.__name__ == "send_daily_digest", (
+        f"the job named weekday-digest runs {digest.func.__name__}, not "
+        "mailer_app.jobs.send_daily_digest")
+    assert digest.queue_name == "default", (
+        f"the digest goes on {digest.queue_name!r}, not the default queue")
     assert digest.cron, "the digest needs a cron string, not an interval"
     assert _fire_times(digest.cron) == _fire_times(WEEKDAYS_0830), (
         f"{digest.cron!r} fires at other times than 08:30 Monday to Friday")
