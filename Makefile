@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-REDIS_URL ?= redis://127.0.0.1:6379/0
 STAMP := $(VENV)/.installed
 # The lock: every package `make setup` installs, pinned (`make lock` refreshes it).
 LOCK := constraints.txt
@@ -55,11 +54,13 @@ stop:  ## Stop the workbook's own Redis (by the PID in var/redis.pid)
 lab: setup redis db  ## Set everything up and open JupyterLab on the workbook
 	$(PY) -m workbook.lab
 
+# The worker and cron commands are built in workbook/services.py, printed, then run. REDIS_URL
+# (environment or make REDIS_URL=...) overrides mailer_app/config.py's default.
 worker: setup  ## Run a worker on every queue, highest priority first, with the scheduler
-	$(BIN)/rq worker --url $(REDIS_URL) --serializer json --job-class mailer_app.queues.AllowlistJob --with-scheduler high default mailers low
+	$(PY) -m workbook worker
 
 cron: setup  ## Run the one rq cron process for recurring jobs
-	$(BIN)/rq cron mailer_app.cron --url $(REDIS_URL)
+	$(PY) -m workbook cron
 
 web: setup db  ## Serve the mailer app on http://127.0.0.1:5000
 	$(BIN)/flask --app mailer_app run --port 5000
