@@ -4,7 +4,9 @@ At-least-once delivery means a job may run twice. Complete ``send_once(conn, key
 call ``send()`` at most once per ``key``, however many times (or how concurrently)
 ``send_once`` is called, and return True if this call sent, False if it was already done.
 
-* Claim the key atomically before sending, so two concurrent callers cannot both send.
+* Claim the key atomically before sending, so two concurrent callers cannot both send. The
+  claim expires after ``claim_seconds``, so a worker that dies mid-send cannot block the
+  email forever.
 * If ``send()`` raises, release the claim (so a retry can send) and re-raise.
 * After a successful send, mark the key done for ``ttl`` seconds (default one week).
 

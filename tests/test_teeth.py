@@ -241,12 +241,17 @@ MUTANTS = {
     "claim_kept_on_failure": ("ex07a", "        conn.delete(key)\n        raise",
                               "        raise", "a failed send can never be retried",
                               "release the claim"),
+    "ttl_ignored": ("ex07a", 'conn.set(key, "sent", ex=ttl)', 'conn.set(key, "sent", ex=WEEK)',
+                    "the ttl argument ignored: always a week", "lasts ttl seconds"),
     # 07b: the allowlist
     "prefix_allowlist": ("ex07b", "module not in set(modules)",
                          "not any(module.startswith(m) for m in modules)",
                          "a prefix passes for a module", "exactly these modules"),
     "private_allowed": ("ex07b", ' and not function.startswith("_")', "",
                         "_private functions run", "public functions"),
+    "split_at_the_first_dot": ("ex07b", 'func_name.rpartition(".")', 'func_name.partition(".")',
+                               "module 'mailer_app', function 'jobs.send': nothing passes",
+                               "was refused"),
     # 08a: throughput
     "one_worker_only": ("ex08a", "for _ in range(n_workers):", "for _ in range(1):",
                         "n_workers ignored", "start n_workers"),
@@ -257,12 +262,39 @@ MUTANTS = {
                             "        for worker in workers:\n"
                             "            worker.wait(timeout=300)",
                             "timed before the jobs finished", "stop the clock"),
+    "no_cleanup_on_failure": (
+        "ex08a", "    try:\n"
+        "        for _ in range(n_workers):\n"
+        '            workers.append(services.start_worker(redis_url, ["default"], burst=True,\n'
+        "                                                 with_scheduler=False))\n"
+        "        for worker in workers:\n"
+        "            worker.wait(timeout=300)\n"
+        "        elapsed = time.perf_counter() - started\n"
+        "    finally:\n"
+        "        for worker in workers:\n"
+        "            worker.stop()\n",
+        "    for _ in range(n_workers):\n"
+        '        workers.append(services.start_worker(redis_url, ["default"], burst=True,\n'
+        "                                             with_scheduler=False))\n"
+        "    for worker in workers:\n"
+        "        worker.wait(timeout=300)\n"
+        "    elapsed = time.perf_counter() - started\n"
+        "    for worker in workers:\n"
+        "        worker.stop()\n",
+        "no try/finally: a failure leaves workers running", "also when something fails"),
     # 08b: bulk enqueue
     "one_by_one": ("ex08b", BULK, '    return [queue.enqueue(jobs.send_welcome_email, user_id, '
                    'job_id=f"welcome-{user_id}")\n            for user_id in user_ids]',
                    "a round trip per job", "one round trip"),
     "bulk_without_ids": ("ex08b", ', job_id=f"welcome-{user_id}"', "",
                          "random ids: duplicates not refused", "welcome-<user_id>"),
+    "enqueue_many_per_user": (
+        "ex08b", BULK,
+        "    return [queue.enqueue_many([Queue.prepare_data(jobs.send_welcome_email, "
+        "args=[user_id],\n"
+        '                                                job_id=f"welcome-{user_id}")])[0]\n'
+        "            for user_id in user_ids]",
+        "enqueue_many called once per user: still a round trip per job", "one round trip"),
 }
 
 #: name: (exercise, text in the solution, another correct spelling of it)
@@ -427,13 +459,52 @@ ALTERNATIVES = {
         "             interval=30.0)\n"),
     "milliseconds_claim": ("ex07a", "nx=True, ex=claim_seconds)",
                            "nx=True, px=claim_seconds * 1000)"),
+    "claim_then_expire": (
+        "ex07a", SOLUTIONS.joinpath(SOLUTION_FILES["ex07a"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    claimed = conn.set(key, 1, ex=claim_seconds, nx=True)\n"
+        "    if not claimed:\n"
+        "        return False\n"
+        "    try:\n"
+        "        send()\n"
+        "    except Exception:\n"
+        "        conn.delete(key)\n"
+        "        raise\n"
+        "    else:\n"
+        "        conn.expire(key, ttl)  # the claim becomes the done mark\n"
+        "        return True\n"),
     "allowlist_by_split": ("ex07b", '    module, dot, function = func_name.rpartition(".")\n',
                            '    *parts, function = func_name.split(".")\n'
                            '    module, dot = ".".join(parts), "." if parts else ""\n'),
+    "one_regex": (
+        "ex07b", SOLUTIONS.joinpath(SOLUTION_FILES["ex07b"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    import re  # noqa: PLC0415\n\n"
+        "    if not isinstance(func_name, str):\n"
+        "        return False\n"
+        '    found = re.fullmatch(r"(.+)\\.([A-Za-z][A-Za-z0-9_]*)", func_name)\n'
+        "    return found is not None and found.group(1) in list(modules)\n"),
     "enqueue_one_by_one": ("ex08a", "queue.enqueue_many([queue.prepare_data(jobs.sleep_for, "
                            "[seconds_per_job])\n                        for _ in range(n_jobs)])",
                            "for _ in range(n_jobs):\n        queue.enqueue(jobs.sleep_for, "
                            "seconds_per_job)"),
+    "exit_stack": (
+        "ex08a", SOLUTIONS.joinpath(SOLUTION_FILES["ex08a"]).read_text().split(
+            "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
+        "    import contextlib  # noqa: PLC0415\n\n"
+        "    for _ in range(n_jobs):\n"
+        '        queue.enqueue("mailer_app.jobs.sleep_for", seconds_per_job)\n'
+        "    with contextlib.ExitStack() as cleanup:\n"
+        "        t0 = time.monotonic()\n"
+        "        workers = []\n"
+        "        for _ in range(n_workers):\n"
+        '            worker = services.start_worker(redis_url, ["default"], burst=True)\n'
+        "            cleanup.callback(worker.stop)\n"
+        "            workers.append(worker)\n"
+        "        for worker in workers:\n"
+        "            worker.wait()\n"
+        "        seconds = time.monotonic() - t0\n"
+        "    return len(queue.finished_job_registry.get_job_ids()), seconds\n"),
     "explicit_pipeline": ("ex08b", BULK,
                           "    with queue.connection.pipeline() as pipe:\n"
                           "        made = [queue.enqueue_call(jobs.send_welcome_email, "
@@ -443,6 +514,17 @@ ALTERNATIVES = {
                           "                for user_id in user_ids]\n"
                           "        pipe.execute()\n"
                           "    return made"),
+    "pipeline_without_transaction": (
+        "ex08b", BULK,
+        "    with queue.connection.pipeline(transaction=False) as pipe:\n"
+        "        made = queue.enqueue_many(\n"
+        "            [Queue.prepare_data(jobs.send_welcome_email, [user_id], "
+        'job_id="welcome-%s" % user_id)\n'
+        "             for user_id in user_ids],\n"
+        "            pipeline=pipe,\n"
+        "        )\n"
+        "        pipe.execute()\n"
+        "    return made"),
 }
 
 
