@@ -5,6 +5,10 @@ Real redis-server, real ``rq worker`` processes and a real app over HTTP, as in 
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -14,8 +18,10 @@ from mailer_app import db, jobs, mail
 from mailer_app.queues import get_queue
 from workbook import PROJECT_ROOT
 from workbook.checks import hint_text
-from workbook.notebook import WaitedTooLong, Workbench
-from workbook.processes import wait_until
+from workbook.http import get, post
+from workbook.notebook import Workbench
+from workbook.pace import WaitedTooLong
+from workbook.processes import free_port, start_process, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -108,3 +114,29 @@ def test_hint_works_in_a_fresh_kernel_of_every_notebook(path):
     client.execute()
     text = "".join(output.get("text", "") for output in tried.outputs)
     assert text.strip() == hint_text("03a", 2).strip(), text
+
+
+def test_the_app_the_student_starts_from_the_printed_command_is_used(lab, tmp_path, capsys):
+    port = free_port()
+    command = lab.web_terminal_command(port, MAIL_DELIVERY="queued")
+    assert command.startswith("DATABASE=") and " flask --app mailer_app run " in command
+    with pytest.raises(WaitedTooLong):  # nobody started it yet: one sentence, no traceback
+        lab.ensure_web(port, timeout=1)
+    terminal = start_process(["bash", "-c", command], name="terminal",
+                             env={"PATH": f"{Path(sys.executable).parent}{os.pathsep}"
+                                          f"{os.environ['PATH']}"}, log_dir=tmp_path)
+    try:
+        base = lab.ensure_web(port, timeout=60)
+        assert "Using the app you started in a terminal" in capsys.readouterr().out
+        status, body, _ = post(base, "/users", {"name": "Ada", "email": "ada@example.com"})
+        assert status == 201 and body["job_id"] == "welcome-1", body  # queued, as printed
+        assert lab.user("ada@example.com") is not None, "the app wrote to the notebook's database"
+    finally:
+        terminal.stop()
+
+
+def test_with_the_setting_the_notebook_starts_the_app_itself(lab, monkeypatch, capsys):
+    monkeypatch.setenv("WORKBOOK_START_PROCESSES", "1")
+    base = lab.ensure_web(free_port(), MAIL_DELIVERY="queued")
+    assert "started it itself" in capsys.readouterr().out
+    assert get(base, "/users/new")[0] == 200

@@ -72,6 +72,7 @@ class Run:
     worker_delay: float
     twice: str
     restart_after: int | None
+    one_pass_only: bool = False
     timings: list[Timing] = field(default_factory=list)
     terminals: list[ManagedProcess] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -130,7 +131,7 @@ class Run:
         return COMMAND.findall(text)
 
     def run_twice(self, cell) -> bool:
-        if self.twice == "none":
+        if self.twice == "none" or self.one_pass_only:
             return False
         if "Workbench(" in cell.source or "lab.close()" in cell.source:
             return False
@@ -194,6 +195,12 @@ class Run:
             restart = max([i for i in code if not exercise or i < exercise[0]], default=code[0])
         started = time.monotonic()
         try:
+            if self.one_pass_only:  # timing a notebook at a pace: once, top to bottom
+                self.one_pass(nb, list(range(len(nb.cells))), self.worker_delay,
+                              self.exercise_pause, "once")
+                if not self.problems:
+                    self.check_outputs(nb)
+                return self.finish(started)
             self.one_pass(nb, [i for i in range(len(nb.cells)) if i <= restart],
                           self.worker_delay, 0, "pass 1")
             if not self.problems:
@@ -209,8 +216,10 @@ class Run:
                 self._terminal_thread.join(timeout=self.worker_delay + 30)
             for terminal in self.terminals:
                 terminal.stop()
-        wall = time.monotonic() - started
-        self.report(wall)
+        return self.finish(started)
+
+    def finish(self, started: float) -> int:
+        self.report(time.monotonic() - started)
         return 1 if self.problems else 0
 
     def report(self, wall: float) -> None:
@@ -231,7 +240,7 @@ def run_one(args) -> int:
     os.environ["WORKBOOK_TARGET"] = args.state
     os.environ.setdefault("WORKBOOK_MAIL_DELAY", "30" if args.state == "exercises" else "2")
     run = Run(Path(args.notebook).resolve(), args.state, args.pause, args.exercise_pause,
-              args.worker_delay, args.twice, args.restart_after)
+              args.worker_delay, args.twice, args.restart_after, args.once)
     return run.run()
 
 
@@ -274,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds between a printed rq worker command and its start")
     parser.add_argument("--twice", choices=["all", "none"], default="all")
     parser.add_argument("--restart-after", type=int, default=None, help="cell index")
+    parser.add_argument("--once", action="store_true",
+                        help="one pass, no reruns, no restart: how long a notebook takes at a pace")
     args = parser.parse_args(argv)
     if args.ci:
         return run_ci(args)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import redis
 from IPython.display import HTML
-from rq import Worker
 
 from mailer_app import db, mail
 from mailer_app.redis_client import client_for, connect, redact, with_db
@@ -31,20 +30,17 @@ from workbook.http import get, post
 from workbook.links import Link
 from workbook.pace import (
     LATER_STATUSES,
-    START_PROCESSES,
-    STUDENT_WAIT_SECONDS,
-    WaitedTooLong,
     seconds_between,
-    starts_processes,
 )
 from workbook.processes import ManagedProcess, start_process, wait_until
 from workbook.redis_runner import start_redis
+from workbook.terminals import StudentTerminals
 
 __all__ = ["DEMO_MAIL_DELAY", "Workbench", "get", "hint", "post", "show_newest_email"]
 
 #: The slow mail server of the tutorial: 30 s for a reader, shortened by CI's environment.
 DEMO_MAIL_DELAY = float(os.environ.get("WORKBOOK_MAIL_DELAY", "30"))
-class Workbench:
+class Workbench(StudentTerminals):
     """A throwaway Redis, database and outbox, plus the workers and web servers started."""
 
     def __init__(self, persistence: str = "aof", **redis_options):
@@ -85,54 +81,6 @@ class Workbench:
     def scratch_connection(self) -> redis.Redis:
         """Database 1 of this notebook's Redis: for trying code without touching the demo."""
         return client_for(with_db(self.url, 1))
-
-    def terminal_command(self, queues: list[str], env: dict | None = None) -> str:
-        """The ``rq worker`` command a student can paste into a terminal for this notebook.
-
-        Its PYTHONPATH is the exercise folder, so the worker can import the student's own jobs.
-        A URL with a password is shown redacted, as ``RQ_REDIS_URL``: type the password in.
-        """
-        from workbook.your_code import exercise_folder  # noqa: PLC0415
-
-        secret = {k: redact(v) for k, v in services.url_env(self.url).items()}
-        settings = ({k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | secret
-                    | {"PYTHONPATH": str(exercise_folder())} | (env or {}))
-        words = services.worker_command(self.url, queues, with_scheduler=False)
-        return " ".join([*(f"{k}={v}" for k, v in settings.items()), services.as_typed(words)])
-
-    def listening_worker(self, queues: list[str]) -> Worker | None:
-        """A live worker on this notebook's Redis that listens on all of ``queues``, or None."""
-        for found in Worker.all(connection=self.connection()):
-            if set(queues) <= {q.name for q in found.queues}:
-                return found
-        return None
-
-    def ensure_worker(self, queues: list[str], env: dict | None = None,
-                      timeout: float = STUDENT_WAIT_SECONDS) -> str:
-        """Wait for the worker the student starts in a terminal; say which worker is used.
-
-        With ``WORKBOOK_START_PROCESSES=1`` (nbval, CI) it starts the same command itself.
-        """
-        ours = {process.pid for process in self.processes}
-        found = self.listening_worker(queues)
-        if found is None and starts_processes():
-            self.worker(queues, env=env, with_scheduler=False)
-            return (f"No worker was listening on {', '.join(queues)}, so the notebook started "
-                    f"one itself ({START_PROCESSES}=1, as in CI).")
-        if found is None:
-            print(f"Waiting for your rq worker on {', '.join(queues)}: paste the command "
-                  "printed above into a terminal and press Enter.", flush=True)
-            try:
-                wait_until(lambda: self.listening_worker(queues), timeout, interval=0.5)
-            except TimeoutError:
-                raise WaitedTooLong(
-                    f"No rq worker listened on {', '.join(queues)} within {timeout / 60:g} "
-                    "minutes: start the command printed above in a terminal, then run this "
-                    "cell again.") from None
-            found = self.listening_worker(queues)
-        if found.pid in ours:
-            return "The worker this notebook started is listening."
-        return f"Using the worker you started in a terminal (pid {found.pid})."
 
     def worker(self, queues=None, env: dict | None = None, reuse: bool = True,
                **kwargs) -> ManagedProcess:

@@ -79,6 +79,8 @@ def as_typed(cmd: Sequence[str]) -> str:
     words = list(cmd)
     if words[:3] == [sys.executable, "-m", "rq.cli"]:
         words = ["rq", *words[3:]]
+    elif words[:3] == [sys.executable, "-m", "flask"]:
+        words = ["flask", *words[3:]]
     return shlex.join(words)
 
 
