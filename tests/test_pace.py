@@ -48,6 +48,7 @@ def test_with_the_setting_the_notebook_starts_it_and_says_so(lab, monkeypatch):
     monkeypatch.setenv("WORKBOOK_START_PROCESSES", "1")
     said = lab.ensure_worker(["mailers"])
     assert "started one itself" in said and len(lab.processes) == 1
+    assert lab.students_processes() == [], "the notebook's own worker is not the student's"
     assert lab.ensure_worker(["mailers"]) == "The worker this notebook started is listening."
     assert len(lab.processes) == 1
 
@@ -117,7 +118,8 @@ def test_hint_works_in_a_fresh_kernel_of_every_notebook(path):
 
 
 def test_the_app_the_student_starts_from_the_printed_command_is_used(lab, tmp_path, capsys):
-    port = free_port()
+    port = lab.app_port
+    assert lab.app_port == port, "a cell run again must print the same port"
     command = lab.web_terminal_command(port, MAIL_DELIVERY="queued")
     assert command.startswith("DATABASE=") and " flask --app mailer_app run " in command
     with pytest.raises(WaitedTooLong):  # nobody started it yet: one sentence, no traceback
@@ -131,6 +133,8 @@ def test_the_app_the_student_starts_from_the_printed_command_is_used(lab, tmp_pa
         status, body, _ = post(base, "/users", {"name": "Ada", "email": "ada@example.com"})
         assert status == 201 and body["job_id"] == "welcome-1", body  # queued, as printed
         assert lab.user("ada@example.com") is not None, "the app wrote to the notebook's database"
+        assert lab.students_processes() == ["app"]
+        assert lab.close().endswith("Stop your own app with Ctrl+C in their terminals.")
     finally:
         terminal.stop()
 

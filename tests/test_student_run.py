@@ -27,6 +27,7 @@ from rq import Worker
 from mailer_app.redis_client import connect
 from tests.helpers import ARTIFACTS, LAB_TOKEN, jupyter_lab
 from workbook import PROJECT_ROOT
+from workbook.processes import port_open
 
 NOTEBOOKS = sorted(path.name for path in (PROJECT_ROOT / "notebooks").glob("[0-9]*.ipynb"))
 #: The state of the notebook in the current tab, read from JupyterLab's own model.
@@ -109,9 +110,12 @@ def open_notebook(page, lab: str, name: str) -> None:
 
 #: How long the student reads, opens a terminal and pastes, after the command is printed.
 STUDENT_TYPES_AFTER = 30
+#: A command the notebook prints for the student's terminal: the worker, or the app.
+PRINTED = re.compile(r"^(?:\w+=\S+ )*(?:rq worker --url|flask --app mailer_app run) .+$",
+                     re.MULTILINE)
 
 
-def type_in_a_terminal(page, command: str) -> str:
+def type_in_a_terminal(page, command: str, shot: str) -> str:
     """Open a JupyterLab terminal, type ``command`` and Enter; return the terminal's name."""
     notebook = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     name = page.evaluate("""async () => {
@@ -126,13 +130,13 @@ def type_in_a_terminal(page, command: str) -> str:
     page.locator(".jp-Terminal .xterm-helper-textarea").last.focus()
     page.keyboard.type(command)
     page.keyboard.press("Enter")
-    screenshot(page, "03-terminal-worker")
+    screenshot(page, shot)
     page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", notebook)
     return name
 
 
-def stop_the_terminal_worker(page, lab: str, name: str, redis_url: str) -> None:
-    """Ctrl+C in the terminal (a warm shutdown), wait for the worker to leave, close it."""
+def stop_in_the_terminal(page, name: str, gone) -> None:
+    """Ctrl+C in terminal ``name`` (a warm shutdown), wait until ``gone()``, then close it."""
     notebook = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     page.evaluate("""(name) => {
       const terminal = [...window.jupyterapp.shell.widgets('main')]
@@ -141,16 +145,24 @@ def stop_the_terminal_worker(page, lab: str, name: str, redis_url: str) -> None:
     }""", name)
     page.locator(".jp-Terminal .xterm-helper-textarea").last.focus()
     page.keyboard.press("Control+C")
-    conn = connect(redis_url)
     deadline = time.monotonic() + 60
-    while Worker.count(connection=conn) and time.monotonic() < deadline:
+    while not gone() and time.monotonic() < deadline:
         page.wait_for_timeout(500)
-    assert not Worker.count(connection=conn), "the terminal's worker did not stop on Ctrl+C"
+    assert gone(), f"what terminal {name} ran did not stop on Ctrl+C"
     # Shutting the terminal down ends its shell (the same as closing the tab and its session).
     page.evaluate("""async (name) => {
       await window.jupyterapp.serviceManager.terminals.shutdown(name);
     }""", name)
     page.evaluate("(id) => window.jupyterapp.shell.activateById(id)", notebook)
+
+
+def stopped(command: str):
+    """A check that what ``command`` started (an rq worker, or the app on a port) is gone."""
+    if " rq worker " in f" {command}":
+        conn = connect(re.search(r"--url (\S+)", command).group(1))
+        return lambda: Worker.count(connection=conn) == 0
+    port = int(re.search(r"--port (\d+)", command).group(1))
+    return lambda: not port_open(port)
 
 
 def screenshot(page, name: str) -> None:
@@ -206,28 +218,26 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
             page.evaluate(RUN_AT, [close, "notebook:run-all-above"])
 
         shot = {}
-        terminal = {}
+        terminals: dict[str, dict] = {}  # printed command -> when seen, terminal name
 
-        def student_starts_the_worker():
-            # Notebook 03 prints the rq worker command and waits for it: half a minute later,
-            # the "student" types it into a JupyterLab terminal.
-            printed = next((cell["text"] for cell in page.evaluate(STATE_JS)["code"]
-                            if "rq worker --url" in cell["text"]), None)
-            if printed is None or "name" in terminal:
-                return
-            seen = terminal.setdefault("printed", time.monotonic())
-            if time.monotonic() - seen < STUDENT_TYPES_AFTER:
-                return
-            command = next(line for line in printed.splitlines() if "rq worker --url" in line)
-            terminal["url"] = re.search(r"--url (\S+)", command).group(1)
-            terminal["name"] = type_in_a_terminal(page, command)
+        def student_types_the_commands():
+            # Notebook 03 prints the commands for the app and the worker, then waits for each:
+            # half a minute after a command appears, the "student" types it into a terminal
+            # of its own in JupyterLab.
+            for cell in page.evaluate(STATE_JS)["code"]:
+                for command in PRINTED.findall(cell["text"]):
+                    typed = terminals.setdefault(command, {"seen": time.monotonic()})
+                    if "name" not in typed and \
+                            time.monotonic() - typed["seen"] >= STUDENT_TYPES_AFTER:
+                        what = "worker" if " rq worker " in command else "app"
+                        typed["name"] = type_in_a_terminal(page, command, f"03-terminal-{what}")
 
         def mid_wait():
             # Notebook 03 while the student watches the email wait on the 30 s mail server:
             # the waiting cell is running ([*]) and its new progress bar is drawn.
             if number != "03" or "taken" in shot:
                 return
-            student_starts_the_worker()
+            student_types_the_commands()
             waiting = page.locator(".jp-CodeCell", has_text="FloatProgress").first
             bar = waiting.locator(".widget-hprogress")
             if "[*]" in (waiting.locator(".jp-InputPrompt").text_content() or "") and bar.count():
@@ -249,11 +259,14 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
             assert page.locator(WIDGETS[number]).count() > 0, f"{name}: no widget was drawn"
         if number == "03":
             assert "taken" in shot, "notebook 03 never showed its progress bar while waiting"
-            assert "name" in terminal, "notebook 03 never printed the rq worker command"
-            used = [cell["text"] for cell in state["code"] if "ensure_worker" in cell["source"]]
-            assert used and "you started in a terminal" in used[0], \
-                f"notebook 03 did not use the terminal's worker: {used}"
-            stop_the_terminal_worker(page, student_lab, terminal["name"], terminal["url"])
+            assert any(" rq worker " in c and "name" in t for c, t in terminals.items()), \
+                "notebook 03 never printed the rq worker command"
+            for call in ("ensure_worker", "ensure_web"):
+                used = [cell["text"] for cell in state["code"] if call in cell["source"]]
+                assert all("you started in a terminal" in text for text in used), \
+                    f"notebook 03 did not use the terminal's process: {used}"
+            for command, typed in terminals.items():
+                stop_in_the_terminal(page, typed["name"], stopped(command))
         if number == "04":
             open_dashboard_through_the_proxy(context, page)
         screenshot(page, number)

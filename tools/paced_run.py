@@ -52,7 +52,9 @@ BIN = Path(sys.executable).parent
 CI_NOTEBOOKS = ["03_enqueue_the_email", "04_watch_jobs", "06_schedule_and_repeat"]
 CI_STATES = ["exercises", "solutions"]
 EXERCISE_CALLS = ("check(", "try_it(", "run_your_delivery(", "your_turn(")
-COMMAND = re.compile(r"^(?:\w+=\S+ )*rq worker .+$", re.MULTILINE)
+#: A command a notebook prints for the student's terminal: the worker, or the app.
+COMMAND = re.compile(r"^(?:\w+=\S+ )*(?:rq worker|flask --app mailer_app run) .+$",
+                     re.MULTILINE)
 
 
 @dataclass

@@ -202,6 +202,7 @@ class Workbench(StudentTerminals):
         if self.closed:
             return "Already stopped."
         stopped = len(self.processes) + len(self._web) + 1
+        yours = self.students_processes()
         self.stop_web()
         for process in self.processes:
             process.stop()
@@ -214,7 +215,10 @@ class Workbench(StudentTerminals):
         shutil.rmtree(self.directory, ignore_errors=True)
         self.closed = True
         atexit.unregister(self.close)
-        return f"Stopped {stopped} process(es) by PID and removed the workbench folder."
+        done = f"Stopped {stopped} process(es) by PID and removed the workbench folder."
+        if yours:  # not ours to stop: the student started them, in their terminals
+            done += f" Stop your own {' and '.join(yours)} with Ctrl+C in their terminals."
+        return done
 
 
 def show_newest_email(outbox_dir: str | Path, height: int = 260) -> HTML:

@@ -8,16 +8,46 @@ it uses. With ``WORKBOOK_START_PROCESSES=1`` (nbval, CI) it starts the same comm
 
 from __future__ import annotations
 
+import psutil
+import redis
 from rq import Worker
 
 from mailer_app.redis_client import redact
 from workbook import services
 from workbook.pace import START_PROCESSES, STUDENT_WAIT_SECONDS, WaitedTooLong, starts_processes
-from workbook.processes import port_open, wait_until
+from workbook.processes import free_port, port_open, wait_until
 
 
 class StudentTerminals:
     """Printed commands and waits; mixed into ``Workbench`` (``url``, ``env``, ``worker`` ...)."""
+
+    _app_port: int | None = None
+
+    @property
+    def app_port(self) -> int:
+        """The port of the app the student starts: chosen once, so a cell run again agrees."""
+        if self._app_port is None:
+            self._app_port = free_port()
+        return self._app_port
+
+    def students_processes(self) -> list[str]:
+        """What still runs that the student started for this notebook (the app, a worker).
+
+        Theirs: alive, and not started by this kernel (neither a child nor a grandchild).
+        """
+        mine = {child.pid for child in psutil.Process().children(recursive=True)}
+        found = []
+        if self._app_port is not None and port_open(self._app_port) and not any(
+                f"--port {self._app_port} " in " ".join(map(str, web.process.args)) + " "
+                for web in self._web):
+            found.append("app")
+        try:
+            workers = Worker.all(connection=self.connection())
+        except redis.RedisError:  # Redis already gone: no worker to report
+            workers = []
+        if any(psutil.pid_exists(w.pid) and w.pid not in mine for w in workers if w.pid):
+            found.append("worker")
+        return found
 
     def terminal_command(self, queues: list[str], env: dict | None = None) -> str:
         """The ``rq worker`` command a student can paste into a terminal for this notebook.
