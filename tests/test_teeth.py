@@ -301,8 +301,28 @@ MUTANTS = {
 ALTERNATIVES = {
     "rpush_and_blpop": ("ex01a", ("conn.lpush(queue, json.dumps(payload))", "conn.brpop("),
                         ("conn.rpush(queue, json.dumps(payload))", "conn.blpop(")),
+    "unpack_and_decode": ("ex01a", ("return conn.lpush(queue, json.dumps(payload))",
+                                    "    item = conn.brpop(queue, timeout=timeout)\n"
+                                    "    if item is None:\n        return None\n"
+                                    "    return json.loads(item[1])"),
+                          ("length = conn.lpush(queue, json.dumps(payload, "
+                           'separators=(",", ":")))\n    return length',
+                           "    result = conn.brpop([queue], timeout)\n"
+                           "    if not result:\n        return None\n"
+                           "    _key, raw = result\n"
+                           '    return json.loads(raw.decode("utf-8"))')),
     "brpoplpush": ("ex01b", 'conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")',
                    "conn.brpoplpush(queue, processing, timeout)"),
+    "raw_command_and_lrem_from_the_tail": (
+        "ex01b", ('    item = conn.blmove(queue, processing, timeout, "RIGHT", "LEFT")\n'
+                  "    return None if item is None else item.decode()",
+                  "    handler(item)\n    conn.lrem(processing, 1, item)"),
+        ('    moved = conn.execute_command("BLMOVE", queue, processing, "RIGHT", "LEFT", '
+         "timeout)\n"
+         "    if moved is None:\n        return None\n"
+         '    return str(moved, "utf-8")',
+         "    handler(item)  # if this raises, the LREM below never runs\n"
+         "    conn.lrem(processing, -1, item)")),
     "to_header_by_hand": ("ex02a", "formataddr((name, address))", 'f"{name} <{address}>"'),
     "address_object_and_concatenation": (
         "ex02a", ('msg["To"] = formataddr((name, address))',
@@ -588,12 +608,15 @@ def test_another_correct_answer_passes(name, tmp_path, quick_runs):
     assert result.returncode == 0, f"a correct answer ({name}) fails:\n{result.stdout[-2500:]}"
 
 
-def test_every_exercise_has_two_mutants_and_an_alternative():
+def test_every_exercise_has_three_mutants_and_two_alternatives():
     per_exercise = {exercise: 0 for exercise in SOLUTION_FILES}
     for exercise, *_ in MUTANTS.values():
         per_exercise[exercise] += 1
-    assert min(per_exercise.values()) >= 2 and len(MUTANTS) >= 32, per_exercise
-    assert {exercise for exercise, *_ in ALTERNATIVES.values()} == set(SOLUTION_FILES)
+    assert min(per_exercise.values()) >= 3 and len(MUTANTS) >= 48, per_exercise
+    alternatives = {exercise: 0 for exercise in SOLUTION_FILES}
+    for exercise, *_ in ALTERNATIVES.values():
+        alternatives[exercise] += 1
+    assert min(alternatives.values()) >= 2, alternatives
 
 
 def _solution_lines(source: str) -> list[str]:
