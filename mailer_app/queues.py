@@ -7,7 +7,6 @@ allowlisting job class. A worker started with a different serializer cannot read
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import redis
@@ -15,6 +14,7 @@ from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from mailer_app import registry
 from mailer_app.config import load_settings
 from mailer_app.redis_client import connect
 
@@ -25,25 +25,12 @@ QUEUE_NAMES = ["high", "default", "mailers", "low"]
 SERIALIZER = "rq.serializers.JSONSerializer"
 JOB_CLASS = "mailer_app.queues.AllowlistJob"
 
-#: Job functions may come only from these modules, or from the exercise modules below.
-#: ``playground`` is yours: a ``playground.py`` beside your notebook for your own experiments.
-ALLOWED_JOB_MODULES = ("mailer_app.jobs", "playground")
-#: The exercise modules, by their file names (``ex03a_enqueue``, ``solutions.ex03a_enqueue``):
-#: exercise 03a's job, ``send_welcome``, is one the student writes, and the worker the notebook
-#: prints runs it (that command puts the exercise folder on PYTHONPATH).
-_EXERCISE_MODULE = re.compile(r"^(?:(?:exercises|solutions)\.)?ex\d\d[a-z]?_\w+$")
+#: The callbacks RQ resolves by name when a job ends (``on_success=`` and friends).
+CALLBACK_KINDS = ("success", "failure", "stopped")
 
 
 class JobRefused(ValueError):
     """A job was refused before it could reach Redis or a worker."""
-
-
-def is_allowed_function(func_name: str | None) -> bool:
-    """Whether ``func_name`` (``module.function``) names a job function workers may run."""
-    if not func_name or "." not in func_name:
-        return False
-    module = func_name.rsplit(".", 1)[0]
-    return module in ALLOWED_JOB_MODULES or bool(_EXERCISE_MODULE.match(module))
 
 
 def check_json_arguments(value: Any, where: str = "arguments") -> None:
@@ -81,17 +68,29 @@ def check_json_arguments(value: Any, where: str = "arguments") -> None:
 def _defined_in_main(name: str) -> JobRefused:
     return JobRefused(
         f"{name} is defined in the notebook (__main__), which a worker cannot import. Put the "
-        "job in a module such as mailer_app/jobs.py and import it from there."
+        "job in a module such as mailer_app/jobs.py (marked @job_function) or your "
+        "playground.py, and import it from there."
+    )
+
+
+def _not_a_job(func_name: str, what: str = "a job function") -> JobRefused:
+    return JobRefused(
+        f"{func_name!r} is not {what} of this project: only functions registered with "
+        "@job_function (mailer_app/jobs.py) or defined in playground or an exercise module "
+        "(exNNx_name) may run (the rule is in mailer_app/registry.py)."
     )
 
 
 class AllowlistJob(Job):
-    """A job that runs only the project's own job functions and only takes JSON arguments.
+    """A job that runs only registered job functions (see :mod:`mailer_app.registry`).
 
     Checked twice: when the job is created (so the app gets a clear error at enqueue time)
-    and when a worker resolves the function (so a job planted in Redis by someone else is
-    refused before anything is imported).
+    and when a worker resolves the function or a callback (so a job or callback planted in
+    Redis by someone else is refused before anything is imported). A refused job runs no
+    callback at all: RQ would otherwise call its failure callback after the refusal.
     """
+
+    _refused = False
 
     @classmethod
     def create(cls, func, args=None, kwargs=None, **options):
@@ -101,11 +100,17 @@ class AllowlistJob(Job):
         func_name = job._func_name
         if func_name.startswith("__main__."):
             raise _defined_in_main(func_name.removeprefix("__main__."))
-        if not is_allowed_function(func_name):
-            raise JobRefused(
-                f"{func_name!r} is not a job function of this project; only functions in "
-                f"{', '.join(ALLOWED_JOB_MODULES)} (or the exercise modules) may be enqueued."
-            )
+        if registry.names_nothing(func_name):
+            pass  # a typo: it fails in the worker as "Invalid attribute name" (notebook 03)
+        elif not registry.is_allowed_name(func_name) or (
+                callable(func) and not registry.is_allowed_function(func_name, func)):
+            raise _not_a_job(func_name)
+        for kind in CALLBACK_KINDS:
+            name = getattr(job, f"_{kind}_callback_name")
+            if name and name.startswith("__main__."):
+                raise _defined_in_main(name.removeprefix("__main__."))
+            if name and not registry.is_allowed_name(name):
+                raise _not_a_job(name, f"an allowed {kind} callback")
         check_json_arguments(list(args or ()), "argument")
         check_json_arguments(dict(kwargs or {}), "keyword argument")
         return job
@@ -113,11 +118,44 @@ class AllowlistJob(Job):
     @property
     def func(self):
         func_name = self.func_name
-        if not is_allowed_function(func_name):
+        if registry.names_nothing(func_name):
+            self._refused = True
+            return super().func  # raises RQ's "Invalid attribute name"
+        if not registry.is_allowed_name(func_name):
+            self._refused = True
             raise JobRefused(
-                f"Refusing to run {func_name!r}: not one of this project's job functions."
-            )
-        return super().func
+                f"Refusing to run {func_name!r}: not one of this project's job functions.")
+        func = super().func
+        if not registry.is_allowed_function(func_name, func):
+            self._refused = True
+            raise JobRefused(f"Refusing to run {func_name!r}: it is not defined in "
+                             f"{func_name.rpartition('.')[0]} as a job.")
+        return func
+
+    def _checked_callback(self, kind: str):
+        name = getattr(self, f"_{kind}_callback_name")
+        if self._refused or not name:
+            return None
+        if not registry.is_allowed_name(name):
+            raise JobRefused(f"Refusing to run the {kind} callback {name!r}: not one of this "
+                             "project's functions.")
+        callback = getattr(Job, f"{kind}_callback").fget(self)
+        if not registry.is_allowed_function(name, callback):
+            raise JobRefused(f"Refusing to run the {kind} callback {name!r}: it is not "
+                             f"defined in {name.rpartition('.')[0]}.")
+        return callback
+
+    @property
+    def success_callback(self):
+        return self._checked_callback("success")
+
+    @property
+    def failure_callback(self):
+        return self._checked_callback("failure")
+
+    @property
+    def stopped_callback(self):
+        return self._checked_callback("stopped")
 
 
 class WorkbookQueue(Queue):

@@ -15,7 +15,8 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from mailer_app import create_app, db, delivery, jobs, mail
-from mailer_app.queues import JobRefused, get_queue, is_allowed_function
+from mailer_app.queues import JobRefused, get_queue
+from mailer_app.registry import is_allowed_name
 from tests.helpers import work
 from workbook import processes
 
@@ -129,11 +130,22 @@ def test_main_module_jobs_get_a_clear_message(conn):
         get_queue("default", conn).enqueue(namespace["send_email"], 1)
 
 
-def test_allowlist_accepts_exercise_modules():
-    assert is_allowed_function("ex03a_enqueue.send_later")
-    assert is_allowed_function("solutions.ex03a_enqueue.send_later")
-    assert not is_allowed_function("exercises_evil.x")
-    assert not is_allowed_function("mailer_app.jobs_evil.x")
+@pytest.mark.parametrize(("name", "allowed"), [
+    ("mailer_app.jobs.send_welcome_email", True),  # registered with @job_function
+    ("ex03a_enqueue.send_later", True),  # the student's modules, by name
+    ("solutions.ex03a_enqueue.send_later", True),
+    ("playground.try_this", True),
+    ("mailer_app.jobs.send_user_mail", False),  # in jobs.py, but not a job
+    ("mailer_app.jobs.load_settings", False),
+    ("mailer_app.db.reset_db", False),
+    ("ex03a_enqueue._private", False),
+    ("ex03a_enqueue.os.system", False),  # an attribute path through an import
+    ("exercises_evil.x", False),
+    ("mailer_app.jobs_evil.x", False),
+    ("playground2.x", False),
+])
+def test_the_registry_rule(name, allowed):
+    assert is_allowed_name(name) is allowed
 
 
 class _Exploit:
@@ -231,9 +243,10 @@ def test_digest_lists_todays_signups(client, conn, outbox):
     assert digest[0]["to"] == "team@mailer.test"
 
 
-def test_scrape_stores_only_what_changed(live_server, env, conn, add_user):
+def test_scrape_stores_only_what_changed(live_server, env, conn, add_user, monkeypatch):
     with live_server() as base:
         url = f"{base}/status"
+        monkeypatch.setenv("SCRAPE_URL", url)  # the worker's setting: the only host it fetches
         q = get_queue("low", conn)
         first, same = q.enqueue(jobs.scrape_status_page, url), q.enqueue(jobs.scrape_status_page,
                                                                           url)

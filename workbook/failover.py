@@ -177,7 +177,7 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
                 setup.restart_old_primary()
             tag = f"{'w' if wait else 'a'}-{number}"
             try:
-                queue.enqueue(jobs.note_run, str(trace), tag, job_id=tag)
+                queue.enqueue(jobs.note_run, trace.name, tag, job_id=tag)
                 # WAIT covers this connection's writes: one thread, so the pool hands the
                 # enqueue's connection back for it.
                 if wait and client.wait(1, 1000) < 1:

@@ -64,7 +64,7 @@ class Host:
         # Nothing inherited: a PATH to the interpreter, this host's code, and what is given.
         self.env = {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
                     "HOME": str(self.folder), "PYTHONPATH": str(self.code),
-                    "PYTHONUNBUFFERED": "1", **self.env}
+                    "PYTHONUNBUFFERED": "1", "TRACE_DIR": str(self.folder), **self.env}
         self.processes: list[ManagedProcess] = []
 
     def edit(self, module: str, old: str, new: str) -> None:

@@ -128,13 +128,14 @@ def sharded_run(urls: Sequence[str], trace: Path, count: int = 2000,
             cmd = services.worker_command(url, ["default"], with_scheduler=False,
                                           worker_class=measure.WORKER_CLASSES["simple"],
                                           extra_args=["--quiet"])
-            workers += [start_process(cmd, name="shard-worker", env=services.url_env(url))
+            env = {**services.url_env(url), "TRACE_DIR": str(trace.parent)}
+            workers += [start_process(cmd, name="shard-worker", env=env)
                         for _ in range(workers_per_shard)]
         for url in urls:  # timed from the first job, not from interpreters starting
             services.wait_for_workers(url, workers_per_shard, workers[0], timeout=60)
         started = time.perf_counter()
         for queue, shard_keys in zip(queues, by_shard, strict=True):
-            queue.enqueue_many([queue.prepare_data(jobs.note_run, args=[str(trace), key],
+            queue.enqueue_many([queue.prepare_data(jobs.note_run, args=[trace.name, key],
                                                    job_id=key) for key in shard_keys])
 
         def done() -> bool:
