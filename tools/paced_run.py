@@ -82,6 +82,7 @@ class Run:
     _requests: queue.Queue = field(default_factory=queue.Queue)
     _terminal_thread: threading.Thread | None = None
     _closing: bool = False
+    _typed: set[str] = field(default_factory=set)
 
     def _terminal_loop(self) -> None:
         """Start each requested command when it is due, from this one long-lived thread.
@@ -169,7 +170,9 @@ class Run:
                 label = f"{name} {index}: {cell.source.strip().splitlines()[0][:60]}"
                 self.execute(client, nb, index, label)
                 for line in self.commands_in(cell):
-                    self.type_later(line, worker_delay)
+                    if line not in self._typed:  # a cell run again prints it again: typed once
+                        self._typed.add(line)
+                        self.type_later(line, worker_delay)
                 if self.run_twice(cell):
                     self.sleep(self.pause, "reading the output, then running the cell again")
                     self.execute(client, nb, index, label + " (again)")

@@ -100,7 +100,7 @@ class StudentTerminals:
     def web_terminal_command(self, port: int, **settings) -> str:
         """The ``flask run`` command a student can paste into a terminal for this notebook."""
         shown = {k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR", "MAIL_BACKEND",
-                                          "DASHBOARD_PASSWORD")}
+                                          "FOLLOWUP_DELAY_SECONDS", "DASHBOARD_PASSWORD")}
         shown |= {"REDIS_URL": redact(self.url)} | {k: str(v) for k, v in settings.items()}
         words = services.web_command(port)
         return " ".join([*(f"{k}={v}" for k, v in shown.items()), services.as_typed(words)])
