@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import ARTIFACTS, LAB_TOKEN, jupyter_lab
-from workbook.lab import FIRST_NOTEBOOK, lab_command
+from workbook.lab import FIRST_NOTEBOOK, lab_command, terminal_shell
 
 
 def test_no_display_means_no_browser_and_the_url_is_printed(monkeypatch):
@@ -54,3 +59,19 @@ def test_make_lab_runs_headless_and_opens_on_the_first_notebook(lab_url, browser
     crumbs = page.locator(".jp-BreadCrumbs").first.inner_text()
     assert "notebooks" in crumbs, f"the file browser's root is not the workbook ({crumbs!r})"
     page.close()
+
+
+def test_a_terminal_finds_this_environments_commands_even_after_a_bashrc_that_shadows_them(
+        tmp_path, monkeypatch):
+    # pyenv's and conda's ~/.bashrc put their own bin/ first: a `flask` without rq_dashboard.
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "flask").write_text("#!/bin/sh\necho shadowed\n")
+    (shadow / "flask").chmod(0o755)
+    (tmp_path / ".bashrc").write_text(f'export PATH="{shadow}:$PATH"\n')
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    shell = terminal_shell()
+    found = subprocess.run([*shell, "-c", "command -v flask"], capture_output=True, text=True,
+                           env={**os.environ, "PATH": "/usr/bin:/bin"}, timeout=30)
+    assert found.stdout.strip() == str(Path(sys.executable).parent / "flask"), found

@@ -29,9 +29,29 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+#: What a bash terminal of `make lab` runs first: the user's own ~/.bashrc, then this
+#: environment's activate script, so `rq` and `flask` are this environment's even where
+#: ~/.bashrc puts pyenv's or conda's first on PATH.
+TERMINAL_RC = """[ -f ~/.bashrc ] && . ~/.bashrc
+. "{activate}"
+"""
+
+
 def terminal_shell() -> list[str]:
-    """The shell JupyterLab's terminals run: the user's own, interactive, not a login shell."""
-    return [os.environ.get("SHELL") or "/bin/bash", "-i"]
+    """The shell JupyterLab's terminals run: interactive, not a login shell, this env active.
+
+    A login shell runs /etc/profile, which on Debian resets PATH; an interactive bash runs
+    ~/.bashrc, which may put another Python's ``flask`` first (pyenv's shims). So bash gets an
+    rc file that sources ~/.bashrc and then this environment's ``bin/activate``.
+    """
+    shell = os.environ.get("SHELL") or "/bin/bash"
+    activate = Path(sys.prefix) / "bin" / "activate"
+    if Path(shell).name != "bash" or not activate.exists():
+        return [shell, "-i"]
+    rcfile = Path(sys.prefix) / "etc" / "workbook-terminal.bashrc"
+    rcfile.parent.mkdir(parents=True, exist_ok=True)
+    rcfile.write_text(TERMINAL_RC.format(activate=activate))
+    return [shell, "--rcfile", str(rcfile), "-i"]
 
 
 def lab_command(notebook: str = FIRST_NOTEBOOK, port: int | None = None,
