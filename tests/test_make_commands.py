@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -30,10 +31,14 @@ def workbook_copy(tmp_path):
 
 def make(folder: Path, *args: str) -> subprocess.CompletedProcess:
     # PY= this interpreter; PYTHON=false so that, were setup ever to run, it fails at once
-    # instead of installing the copy into this environment.
+    # instead of installing the copy into this environment. Run as a student types it: under
+    # `make test` the tests inherit make's own MAKELEVEL and MAKEFLAGS (a jobserver, -j2), and
+    # the inner make would then sign its messages make[3] instead of make.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
     return subprocess.run(["make", "--no-print-directory", "PYTHON=false",
                            f"PY={sys.executable}", *args], cwd=folder, capture_output=True,
-                          text=True, timeout=120, check=False)
+                          text=True, timeout=120, check=False, env=env)
 
 
 @pytest.mark.parametrize("target", ["check", "hint", "reset"])
