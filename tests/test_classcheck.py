@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,10 @@ def test_a_class_of_three_gets_a_correct_summary(tmp_path):
     ada, bo, cy = (dict(zip(header, rows[name], strict=True)) for name in ("ada", "bo", "cy"))
     assert ada["done"] == "16/16" and set(ada.values()) == {"✅", "16/16"}
     assert bo["done"] == "0/16" and bo["01a"] == "⏳"
-    assert cy["01a"] == "✅" and cy["05a"] == "❌ 1/2" and cy["02a"] == "⏳"
+    assert cy["01a"] == "✅" and cy["02a"] == "⏳"
+    # The wrong route passes some of 05a's behaviours, not all (how many 05a has may grow).
+    passed, total = map(int, re.fullmatch(r"❌ (\d+)/(\d+)", cy["05a"]).groups())
+    assert 1 <= passed < total, cy["05a"]
     assert cy["done"] == "1/16"
     suites = [s.get("name") for s in ElementTree.parse(junit).getroot().iter("testsuite")]
     assert suites == ["ada", "bo", "cy"]
