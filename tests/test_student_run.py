@@ -28,6 +28,7 @@ from mailer_app.redis_client import connect
 from tests.helpers import ARTIFACTS, LAB_TOKEN, jupyter_lab
 from workbook import PROJECT_ROOT
 from workbook.processes import port_open
+from workbook.terminals import PRINTED_COMMAND
 
 NOTEBOOKS = sorted(path.name for path in (PROJECT_ROOT / "notebooks").glob("[0-9]*.ipynb"))
 #: The state of the notebook in the current tab, read from JupyterLab's own model.
@@ -110,9 +111,6 @@ def open_notebook(page, lab: str, name: str) -> None:
 
 #: How long the student reads, opens a terminal and pastes, after the command is printed.
 STUDENT_TYPES_AFTER = 30
-#: A command the notebook prints for the student's terminal: the worker, or the app.
-PRINTED = re.compile(r"^(?:\w+=\S+ )*(?:rq worker --url|flask --app mailer_app run) .+$",
-                     re.MULTILINE)
 
 
 def type_in_a_terminal(page, command: str, shot: str) -> str:
@@ -225,7 +223,7 @@ def test_a_student_runs_the_notebook_in_jupyterlab(student_lab, browser, name):
             # half a minute after a command appears, the "student" types it into a terminal
             # of its own in JupyterLab.
             for cell in page.evaluate(STATE_JS)["code"]:
-                for command in PRINTED.findall(cell["text"]):
+                for command in PRINTED_COMMAND.findall(cell["text"]):
                     typed = terminals.setdefault(command, {"seen": time.monotonic()})
                     if "name" not in typed and \
                             time.monotonic() - typed["seen"] >= STUDENT_TYPES_AFTER:

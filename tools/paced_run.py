@@ -46,15 +46,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from workbook.processes import ManagedProcess, start_process  # noqa: E402
+from workbook.terminals import PRINTED_COMMAND  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: The notebooks and states CI runs, each in a process of its own, side by side.
 CI_NOTEBOOKS = ["03_enqueue_the_email", "04_watch_jobs", "06_schedule_and_repeat"]
 CI_STATES = ["exercises", "solutions"]
 EXERCISE_CALLS = ("check(", "try_it(", "run_your_delivery(", "your_turn(")
-#: A command a notebook prints for the student's terminal: the worker, or the app.
-COMMAND = re.compile(r"^(?:\w+=\S+ )*(?:rq worker|flask --app mailer_app run) .+$",
-                     re.MULTILINE)
+COMMAND = PRINTED_COMMAND
 
 
 @dataclass

@@ -34,6 +34,7 @@ from workbook.pace import (
 )
 from workbook.processes import ManagedProcess, start_process, wait_until
 from workbook.redis_runner import start_redis
+from workbook.target import exercise_folder
 from workbook.terminals import StudentTerminals
 
 __all__ = ["DEMO_MAIL_DELAY", "Workbench", "get", "hint", "post", "show_newest_email"]
@@ -89,8 +90,6 @@ class Workbench(StudentTerminals):
         A cell run twice gets the worker it started the first time (if it still runs), not a
         second one; ``reuse=False`` always starts another.
         """
-        from workbook.your_code import exercise_folder  # noqa: PLC0415
-
         # The exercise folder first, as in terminal_command: the student's jobs are importable.
         paths = [str(exercise_folder()), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
         full_env = {**self.env, "PYTHONPATH": os.pathsep.join(p for p in paths if p),

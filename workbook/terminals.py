@@ -8,6 +8,8 @@ it uses. With ``WORKBOOK_START_PROCESSES=1`` (nbval, CI) it starts the same comm
 
 from __future__ import annotations
 
+import re
+
 import psutil
 import redis
 from rq import Worker
@@ -16,6 +18,12 @@ from mailer_app.redis_client import redact
 from workbook import services
 from workbook.pace import START_PROCESSES, STUDENT_WAIT_SECONDS, WaitedTooLong, starts_processes
 from workbook.processes import free_port, port_open, wait_until
+from workbook.target import exercise_folder
+
+#: A command a notebook prints for the student's terminal: the worker, or the app. The paced
+#: runner and the JupyterLab run find the commands to type with it.
+PRINTED_COMMAND = re.compile(r"^(?:\w+=\S+ )*(?:rq worker|flask --app mailer_app run) .+$",
+                             re.MULTILINE)
 
 
 class StudentTerminals:
@@ -55,8 +63,6 @@ class StudentTerminals:
         Its PYTHONPATH is the exercise folder, so the worker can import the student's own jobs.
         A URL with a password is shown redacted, as ``RQ_REDIS_URL``: type the password in.
         """
-        from workbook.your_code import exercise_folder  # noqa: PLC0415
-
         secret = {k: redact(v) for k, v in services.url_env(self.url).items()}
         settings = ({k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | secret
                     | {"PYTHONPATH": str(exercise_folder())} | (env or {}))

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 
 from workbook import PROJECT_ROOT
-from workbook.your_code import exercise_folder
+from workbook.target import exercise_folder
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # nbgrader's markers, spelled once
 MARK = "# Your turn:"
