@@ -91,6 +91,8 @@ class AllowlistJob(Job):
     """
 
     _refused = False
+    #: The modules whose registered functions this job class runs (rule 1 of the registry).
+    job_modules: tuple[str, ...] = registry.JOB_MODULES
 
     @classmethod
     def create(cls, func, args=None, kwargs=None, **options):
@@ -100,16 +102,17 @@ class AllowlistJob(Job):
         func_name = job._func_name
         if func_name.startswith("__main__."):
             raise _defined_in_main(func_name.removeprefix("__main__."))
-        if registry.names_nothing(func_name):
+        modules = cls.job_modules
+        if registry.names_nothing(func_name, modules):
             pass  # a typo: it fails in the worker as "Invalid attribute name" (notebook 03)
-        elif not registry.is_allowed_name(func_name) or (
-                callable(func) and not registry.is_allowed_function(func_name, func)):
+        elif not registry.is_allowed_name(func_name, modules) or (
+                callable(func) and not registry.is_allowed_function(func_name, func, modules)):
             raise _not_a_job(func_name)
         for kind in CALLBACK_KINDS:
             name = getattr(job, f"_{kind}_callback_name")
             if name and name.startswith("__main__."):
                 raise _defined_in_main(name.removeprefix("__main__."))
-            if name and not registry.is_allowed_name(name):
+            if name and not registry.is_allowed_name(name, modules):
                 raise _not_a_job(name, f"an allowed {kind} callback")
         check_json_arguments(list(args or ()), "argument")
         check_json_arguments(dict(kwargs or {}), "keyword argument")
@@ -117,16 +120,16 @@ class AllowlistJob(Job):
 
     @property
     def func(self):
-        func_name = self.func_name
-        if registry.names_nothing(func_name):
+        func_name, modules = self.func_name, self.job_modules
+        if registry.names_nothing(func_name, modules):
             self._refused = True
             return super().func  # raises RQ's "Invalid attribute name"
-        if not registry.is_allowed_name(func_name):
+        if not registry.is_allowed_name(func_name, modules):
             self._refused = True
             raise JobRefused(
                 f"Refusing to run {func_name!r}: not one of this project's job functions.")
         func = super().func
-        if not registry.is_allowed_function(func_name, func):
+        if not registry.is_allowed_function(func_name, func, modules):
             self._refused = True
             raise JobRefused(f"Refusing to run {func_name!r}: it is not defined in "
                              f"{func_name.rpartition('.')[0]} as a job.")
@@ -136,11 +139,11 @@ class AllowlistJob(Job):
         name = getattr(self, f"_{kind}_callback_name")
         if self._refused or not name:
             return None
-        if not registry.is_allowed_name(name):
+        if not registry.is_allowed_name(name, self.job_modules):
             raise JobRefused(f"Refusing to run the {kind} callback {name!r}: not one of this "
                              "project's functions.")
         callback = getattr(Job, f"{kind}_callback").fget(self)
-        if not registry.is_allowed_function(name, callback):
+        if not registry.is_allowed_function(name, callback, self.job_modules):
             raise JobRefused(f"Refusing to run the {kind} callback {name!r}: it is not "
                              f"defined in {name.rpartition('.')[0]}.")
         return callback
@@ -179,15 +182,16 @@ def get_connection(url: str | None = None) -> redis.Redis:
     return connect(url or redis_url())
 
 
-def get_queue(name: str = "default", connection: redis.Redis | None = None, **kwargs) -> Queue:
-    """Return the queue ``name`` with the workbook's serializer and job class."""
+def get_queue(name: str = "default", connection: redis.Redis | None = None,
+              job_class: type[AllowlistJob] = AllowlistJob, **kwargs) -> Queue:
+    """Return the queue ``name`` with the JSON serializer and an allowlisting job class."""
     if name not in QUEUE_NAMES:
         raise ValueError(f"Unknown queue {name!r}; the queues are {', '.join(QUEUE_NAMES)}.")
     return WorkbookQueue(
         name,
         connection=connection or get_connection(),
         serializer=JSONSerializer,
-        job_class=AllowlistJob,
+        job_class=job_class,
         **kwargs,
     )
 

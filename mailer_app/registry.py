@@ -17,6 +17,12 @@ which RQ resolves by name when the job ends:
 Anything else is refused before it is imported. A name that does not exist at all in
 ``mailer_app.jobs`` (a typo, or a worker running older code) names nothing that could run: it
 is left to fail in the worker as RQ fails it, ``Invalid attribute name``.
+
+Rule 1 counts a registered function only in the modules the checker names: the app's job class
+names ``mailer_app.jobs`` alone. The workbook's demo jobs (``workbook.demo_jobs``: ``add``,
+``sleep_for`` and the like) are registered too, but only the workbook's own job class names
+their module, so the app's worker (``make worker``) refuses them even in a process that
+imported them.
 """
 
 from __future__ import annotations
@@ -44,15 +50,15 @@ def job_function(func: F) -> F:
     return func
 
 
-def _load_jobs() -> None:
-    for module in JOB_MODULES:
+def _load_jobs(modules: tuple[str, ...]) -> None:
+    for module in modules:
         importlib.import_module(module)
 
 
-def is_registered(func_name: str | None) -> bool:
-    """Whether ``func_name`` is a job registered with :func:`job_function`."""
-    _load_jobs()
-    return func_name in JOBS
+def is_registered(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES) -> bool:
+    """Whether ``func_name`` is a job registered with :func:`job_function` in one of ``modules``."""
+    _load_jobs(modules)
+    return func_name in JOBS and func_name.rpartition(".")[0] in modules
 
 
 def is_student_function_name(func_name: str | None) -> bool:
@@ -62,24 +68,25 @@ def is_student_function_name(func_name: str | None) -> bool:
             and not name.startswith("_"))
 
 
-def is_allowed_name(func_name: str | None) -> bool:
+def is_allowed_name(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES) -> bool:
     """Whether ``func_name`` passes the rule by its name alone (checked before any import)."""
-    return is_registered(func_name) or is_student_function_name(func_name)
+    return is_registered(func_name, modules) or is_student_function_name(func_name)
 
 
-def names_nothing(func_name: str | None) -> bool:
-    """Whether ``func_name`` is ``mailer_app.jobs.<name>`` with no such attribute at all."""
-    _load_jobs()
+def names_nothing(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES) -> bool:
+    """Whether ``func_name`` is ``<one of modules>.<name>`` with no such attribute at all."""
+    _load_jobs(modules)
     module, _, name = (func_name or "").rpartition(".")
-    return module in JOB_MODULES and not hasattr(sys.modules[module], name)
+    return module in modules and not hasattr(sys.modules[module], name)
 
 
-def is_allowed_function(func_name: str | None, func: object) -> bool:
+def is_allowed_function(func_name: str | None, func: object,
+                        modules: tuple[str, ...] = JOB_MODULES) -> bool:
     """Whether the imported ``func`` is what ``func_name`` promised: registered or defined there.
 
     A student module's name must lead to a plain function defined in that very module.
     """
-    if is_registered(func_name):
+    if is_registered(func_name, modules):
         return JOBS[func_name] is func
     module = (func_name or "").rpartition(".")[0]
     return (is_student_function_name(func_name) and inspect.isfunction(func)

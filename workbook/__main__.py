@@ -7,11 +7,13 @@ only prints it. ``REDIS_URL`` comes from the environment, else ``mailer_app.conf
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Sequence
 
 from mailer_app.config import load_settings
+from mailer_app.queues import JOB_CLASS
 from mailer_app.redis_client import RedisUnavailable, connect, redact
 from workbook.redis_runner import find_redis_server, workbook_redis_start, workbook_redis_stop
 from workbook.services import as_typed, cron_command, url_env, worker_command
@@ -20,8 +22,10 @@ USAGE = ("usage: python -m workbook redis-start|redis-stop|where|check|worker [-
          "|cron [--print]")
 
 
-#: The app's own processes, each built where the notebooks and tests build it.
-PROCESSES = {"worker": worker_command, "cron": cron_command}
+#: The app's own processes, each built where the notebooks and tests build it. The app's worker
+#: runs the app's job class: the workbook's demo jobs are refused there.
+PROCESSES = {"worker": functools.partial(worker_command, job_class=JOB_CLASS),
+             "cron": cron_command}
 
 
 def become(cmd: list[str], url: str, dry_run: bool) -> int:

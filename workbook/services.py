@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 import psutil
 from rq import Worker
 
-from mailer_app.queues import JOB_CLASS, QUEUE_NAMES, SERIALIZER
+from mailer_app.queues import QUEUE_NAMES, SERIALIZER
 from mailer_app.redis_client import connect
+from workbook.demo_jobs import JOB_CLASS as WORKBOOK_JOB_CLASS
 from workbook.processes import ManagedProcess, free_port, port_open, start_process, wait_until
 
 
@@ -49,9 +50,14 @@ def worker_command(
     burst: bool = False,
     with_scheduler: bool = True,
     worker_class: str | None = None,
+    job_class: str = WORKBOOK_JOB_CLASS,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
     """Return the ``rq worker`` command line the workbook uses, as a list of arguments.
+
+    ``job_class`` is the workbook's by default, which admits the demo jobs of
+    :mod:`workbook.demo_jobs`; the app's worker (``make worker``, the worker a student starts
+    in a terminal) passes :data:`mailer_app.queues.JOB_CLASS`, which refuses them.
 
     ``config`` names a settings module instead of a URL (``rq worker -c``): how a worker finds
     Redis through Sentinel. A URL with a password is left out: run the command with
@@ -61,7 +67,7 @@ def worker_command(
         sys.executable, "-m", "rq.cli", "worker",
         *(["-c", config] if config else url_option(redis_url)),
         "--serializer", SERIALIZER,
-        "--job-class", JOB_CLASS,
+        "--job-class", job_class,
     ]
     if with_scheduler:
         cmd.append("--with-scheduler")

@@ -14,6 +14,7 @@ import psutil
 import redis
 from rq import Worker
 
+from mailer_app.queues import JOB_CLASS
 from mailer_app.redis_client import redact
 from workbook import services
 from workbook.pace import START_PROCESSES, STUDENT_WAIT_SECONDS, WaitedTooLong, starts_processes
@@ -66,7 +67,8 @@ class StudentTerminals:
         secret = {k: redact(v) for k, v in services.url_env(self.url).items()}
         settings = ({k: self.env[k] for k in ("DATABASE", "OUTBOX_DIR")} | secret
                     | {"PYTHONPATH": str(exercise_folder())} | (env or {}))
-        words = services.worker_command(self.url, queues, with_scheduler=False)
+        words = services.worker_command(self.url, queues, with_scheduler=False,
+                                        job_class=JOB_CLASS)
         return " ".join([*(f"{k}={v}" for k, v in settings.items()), services.as_typed(words)])
 
     def listening_worker(self, queues: list[str]) -> Worker | None:
@@ -85,7 +87,7 @@ class StudentTerminals:
         ours = {process.pid for process in self.processes}
         found = self.listening_worker(queues)
         if found is None and starts_processes():
-            self.worker(queues, env=env, with_scheduler=False)
+            self.worker(queues, env=env, with_scheduler=False, job_class=JOB_CLASS)
             return (f"No worker was listening on {', '.join(queues)}, so the notebook started "
                     f"one itself ({START_PROCESSES}=1, as in CI).")
         if found is None:
