@@ -168,9 +168,14 @@ class ManagedProcess:
 
 def start_process(
     cmd: Sequence[str], *, name: str, env: dict | None = None, log_dir=None, cwd=None,
-    inherit_env: bool = True,
+    inherit_env: bool = True, outlives_us: bool = False,
 ) -> ManagedProcess:
-    """Start ``cmd`` in its own session, logging to a file; stop it with ``.stop()``."""
+    """Start ``cmd`` in its own session, logging to a file; stop it with ``.stop()``.
+
+    It dies with the process that started it, unless ``outlives_us``: the workbook's own Redis
+    (``make redis``) must keep running after the command that started it has exited, and
+    ``make stop`` ends it by the PID recorded for it.
+    """
     log_dir = Path(log_dir or tempfile.mkdtemp(prefix=f"workbook-{name}-"))
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
@@ -178,6 +183,6 @@ def start_process(
         process = subprocess.Popen(
             list(cmd), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=child_env(env, inherit_env), cwd=cwd or PROJECT_ROOT, start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=None if outlives_us else _die_with_parent,
         )
     return ManagedProcess(process, log_path, name)

@@ -246,7 +246,11 @@ def redis_server(directory=None, port=None, **kwargs) -> Iterator[RedisServer]:
 # --- the workbook's own long-lived server (make redis / make stop) ------------------------
 
 def workbook_redis_start(url: str, state_dir: Path = VAR) -> str:
-    """Start the workbook's own Redis (AOF, noeviction) in the background unless it runs."""
+    """Start the workbook's own Redis (AOF, noeviction) in the background unless it runs.
+
+    Started like every other process (:func:`~workbook.processes.start_process`), but left
+    running when this command exits; its PID goes to ``var/redis.pid`` for ``make stop``.
+    """
     if _answers_ping(url):
         return f"Redis already answers at {redact(url)}"
     data = state_dir / "redis"
@@ -255,23 +259,42 @@ def workbook_redis_start(url: str, state_dir: Path = VAR) -> str:
     parts = urlsplit(url)
     args = redis_args(parts.port or 6379, data, "aof", logfile=state_dir / "redis.log",
                       password=parts.password)
-    # Daemonized on purpose: this server outlives `make redis`, and `make stop` ends it by PID.
-    subprocess.run([*args, "--daemonize", "yes", "--pidfile", str(pidfile)], check=True)
-    wait_until(lambda: _answers_ping(url), 10, what="redis-server answering PING")
-    return (f"Redis started at {redact(url)} (pid {pidfile.read_text().strip()}, "
-            "log var/redis.log)")
+    process = start_process([*args, "--daemonize", "no"], name="redis-server", cwd=data,
+                            log_dir=state_dir, outlives_us=True)
+    try:
+        wait_until(lambda: _answers_ping(url, process, state_dir / "redis.log"), 10,
+                   what="redis-server answering PING")
+    except BaseException:
+        process.stop()
+        raise
+    pidfile.write_text(f"{process.pid}\n")
+    return f"Redis started at {redact(url)} (pid {process.pid}, log var/redis.log)"
+
+
+def _is_redis_server(proc: psutil.Process) -> bool:
+    """Whether ``proc`` is a redis-server (a PID from an old pidfile may name another program)."""
+    try:
+        return "redis-server" in " ".join(proc.cmdline()[:1]) or proc.name() == "redis-server"
+    except psutil.Error:
+        return False
 
 
 def workbook_redis_stop(state_dir: Path = VAR) -> str:
-    """Stop the workbook's own Redis by the PID in its pidfile."""
+    """Stop the workbook's own Redis by the PID in ``var/redis.pid`` (SIGTERM, then SIGKILL)."""
     pidfile = state_dir / "redis.pid"
     if not pidfile.exists():
         return "The workbook's Redis is not running (no var/redis.pid)."
     pid = int(pidfile.read_text().strip())
     try:
         proc = psutil.Process(pid)
+        if not _is_redis_server(proc):
+            raise psutil.NoSuchProcess(pid)  # the PID was reused: not ours to stop
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except psutil.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
     except psutil.NoSuchProcess:
         pidfile.unlink(missing_ok=True)
         return f"The workbook's Redis (pid {pid}) had already stopped."
