@@ -32,8 +32,9 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from mailer_app import jobs, redis_client  # noqa: E402
+from mailer_app import redis_client  # noqa: E402
 from workbook import (  # noqa: E402
+    demo_jobs,
     failover,
     hosts,
     measure,
@@ -139,7 +140,8 @@ def processing(table: Table, redis_url: str, noop_jobs: int, io_jobs: int, round
     for setup in ("fork", "simple"):
         first = f"I/O-bound: {setup} x1, seconds to drain"
         for n in io_workers:
-            run = measure.drain(redis_url, setup, n, io_jobs, jobs.sleep_for, [io_seconds])
+            run = measure.drain(redis_url, setup, n, io_jobs, demo_jobs.sleep_for,
+                                [io_seconds])
             table.add(f"I/O-bound: {setup} x{n}, seconds to drain", run.processing_seconds, "s",
                       group="io", setup=setup, processes=n, jobs=io_jobs,
                       job_seconds=io_seconds, wall_seconds_with_startup=round(run.wall_seconds, 2),

@@ -1,5 +1,8 @@
 """The peer queue for ``make bench``: the same no-op and I/O-bound jobs, through Huey.
 
+They mirror ``noop`` and ``sleep_for`` of :mod:`workbook.demo_jobs`, which RQ runs in the
+benchmark.
+
 The consumer imports this module (``huey_consumer huey_peer.huey``), so it reads the Redis URL
 from ``HUEY_REDIS_URL``, set by tools/bench.py to its own throwaway server.
 """

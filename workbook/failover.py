@@ -4,7 +4,8 @@ A primary, one replica and three Sentinels (the same ``redis-server`` binary in 
 and sentinel modes) on loopback. The app finds the primary with redis-py's ``Sentinel``; the
 workers with RQ's ``SENTINEL`` setting (``rq worker -c <settings module>``).
 :func:`failover_run` kills the primary with SIGKILL while jobs are enqueued and processed, and
-counts what that cost: seconds without enqueues, jobs lost, jobs run twice.
+counts what that cost: seconds without enqueues, jobs lost, jobs run twice. The jobs are the
+workbook's ``note_run`` (:mod:`workbook.demo_jobs`), run by a worker of the workbook's job class.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from pathlib import Path
 import redis
 from redis.sentinel import MasterNotFoundError, Sentinel
 
-from mailer_app import jobs
-from mailer_app.queues import get_queue
 from mailer_app.redis_client import SENTINEL_SCHEME, client_for
+from workbook.demo_jobs import get_queue, note_run
 from workbook.hosts import Host
 from workbook.processes import wait_until
 from workbook.redis_runner import RedisServer, start_redis, start_sentinel
@@ -177,7 +177,7 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
                 setup.restart_old_primary()
             tag = f"{'w' if wait else 'a'}-{number}"
             try:
-                queue.enqueue(jobs.note_run, trace.name, tag, job_id=tag)
+                queue.enqueue(note_run, trace.name, tag, job_id=tag)
                 # WAIT covers this connection's writes: one thread, so the pool hands the
                 # enqueue's connection back for it.
                 if wait and client.wait(1, 1000) < 1:

@@ -1,8 +1,10 @@
 """Workers on other "hosts", and what each host may do in Redis (ACL users by role).
 
 On this one machine a host is a folder holding its own deployed copy of ``mailer_app`` (as a
-deploy would put it there), a process environment that holds nothing of the notebook's, and a
-Redis URL with the host's own user. That is all hosts share: the Redis URL.
+deploy would put it there) and of the workbook's demo jobs (``workbook/demo_jobs.py``, which its
+workers' job class, :class:`~workbook.demo_jobs.WorkbookJob`, comes from), a process
+environment that holds nothing of the notebook's, and a Redis URL with the host's own user.
+That is all hosts share: the Redis URL.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import redis
 
 from workbook import PROJECT_ROOT, services
 from workbook.processes import ManagedProcess, start_process
+
+#: What a host gets of the workbook besides ``mailer_app``: the demo jobs and their job class
+#: (``rq worker --job-class workbook.demo_jobs.WorkbookJob``), not the machinery.
+DEPLOYED_WORKBOOK = ("__init__.py", "demo_jobs.py")
 
 #: What each role may run in Redis, as ACL SETUSER rules, on RQ's keys and channels only.
 #: The web app enqueues: it writes a job's hash, pushes its id, registers the queue, schedules,
@@ -50,7 +56,7 @@ def user_url(port: int, user: str, password: str, db: int = 0) -> str:
 
 @dataclass
 class Host:
-    """A machine of its own: a folder, a copy of the app's code, and an environment."""
+    """A machine of its own: a folder, a copy of the app's code and demo jobs, an environment."""
 
     name: str
     root: Path
@@ -61,6 +67,9 @@ class Host:
         self.code = self.folder / "app"
         shutil.copytree(PROJECT_ROOT / "mailer_app", self.code / "mailer_app",
                         ignore=shutil.ignore_patterns("__pycache__"))
+        (self.code / "workbook").mkdir()
+        for name in DEPLOYED_WORKBOOK:
+            shutil.copy2(PROJECT_ROOT / "workbook" / name, self.code / "workbook" / name)
         # Nothing inherited: a PATH to the interpreter, this host's code, and what is given.
         self.env = {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin",
                     "HOME": str(self.folder), "PYTHONPATH": str(self.code),
@@ -68,11 +77,21 @@ class Host:
         self.processes: list[ManagedProcess] = []
 
     def edit(self, module: str, old: str, new: str) -> None:
-        """Change this host's copy of ``mailer_app/<module>.py``: a deploy that differs."""
-        path = self.code / "mailer_app" / f"{module}.py"
+        """Change this host's copy of a module: a deploy that differs.
+
+        ``module`` is ``mailer_app``'s (``"jobs"`` or ``"mailer_app.jobs"``) or the demo jobs
+        (``"demo_jobs"`` or ``"workbook.demo_jobs"``, where ``add`` and ``sleep_for`` live).
+        """
+        package, _, name = module.rpartition(".")
+        packages = [package] if package else ["mailer_app", "workbook"]
+        path = next((p for p in (self.code / pkg / f"{name}.py" for pkg in packages)
+                     if p.is_file()), None)
+        if path is None:
+            raise ValueError(f"{self.name} has no module {module!r}: it holds mailer_app and "
+                             "workbook.demo_jobs")
         text = path.read_text()
         if old not in text:
-            raise ValueError(f"{old!r} is not in {self.name}'s {module}.py")
+            raise ValueError(f"{old!r} is not in {self.name}'s {path.parent.name}/{name}.py")
         path.write_text(text.replace(old, new))
 
     def worker(self, redis_url: str | None, queues: list[str], config: str | None = None,

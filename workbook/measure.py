@@ -4,6 +4,10 @@ Every function starts real processes (workers, web servers) through :mod:`workbo
 and stops them before returning. Rates are measured from job timestamps RQ itself records
 (first ``started_at`` to last ``ended_at``), so process start-up is not counted as job time;
 wall times (which do include start-up) are returned beside them.
+
+The jobs measured are the workbook's demo jobs (:mod:`workbook.demo_jobs`: ``noop``,
+``sleep_for``), so the queues here make :class:`~workbook.demo_jobs.WorkbookJob` jobs and the
+workers run that job class, which admits them; the app's worker (``make worker``) refuses them.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from mailer_app import jobs
-from mailer_app.queues import JOB_CLASS, SERIALIZER, get_queue
+from mailer_app.queues import SERIALIZER
 from mailer_app.redis_client import connect
 from workbook import services
+from workbook.demo_jobs import JOB_CLASS, get_queue, noop
 from workbook.http import post
 from workbook.processes import start_process, wait_until
 
@@ -64,6 +69,7 @@ def _timestamps(conn: redis.Redis, ids: list[str]) -> tuple[int, float]:
 
 
 def pool_command(redis_url: str, processes: int, worker_class: str | None = None) -> list[str]:
+    """``rq worker-pool -n processes`` on ``default``, with the workbook's job class."""
     cmd = [sys.executable, "-m", "rq.cli", "worker-pool", *services.url_option(redis_url),
            "--serializer", SERIALIZER, "--job-class", JOB_CLASS, "-n", str(processes), "-q"]
     if worker_class:
@@ -72,7 +78,7 @@ def pool_command(redis_url: str, processes: int, worker_class: str | None = None
 
 
 def drain(redis_url: str, setup: str, processes: int, count: int,
-          func: Callable = jobs.noop, args: Sequence = (), timeout: float = 600) -> Run:
+          func: Callable = noop, args: Sequence = (), timeout: float = 600) -> Run:
     """Start ``processes`` workers of kind ``setup``, then give them ``count`` jobs to drain.
 
     ``setup`` is ``fork``, ``simple`` or ``spawn`` (that many separate ``rq worker``

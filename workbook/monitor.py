@@ -3,6 +3,8 @@
 The numbers come from :func:`snapshot`, a plain function whose result notebooks (and nbval)
 can check; the widget only displays it. nbval cannot compare what a background thread
 prints into a widget, so notebooks tag the live widget cell ``nbval-ignore-output``.
+It reads queues and workers with the workbook's job class (:mod:`workbook.demo_jobs`), which
+knows the app's jobs and the demo jobs alike.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import redis
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
+from mailer_app.queues import QUEUE_NAMES
 from mailer_app.redis_client import connect
+from workbook.demo_jobs import WorkbookJob, get_queue
 
 COLUMNS = ("queued", "started", "scheduled", "deferred", "finished", "failed")
 
@@ -36,7 +39,7 @@ def snapshot(connection: redis.Redis) -> dict:
     workers = [
         {"name": w.name, "state": str(w.get_state()), "queues": [q.name for q in w.queues]}
         for w in Worker.all(connection=connection, serializer=JSONSerializer,
-                            job_class=AllowlistJob)
+                            job_class=WorkbookJob)
     ]
     return {"queues": queues, "workers": workers}
 

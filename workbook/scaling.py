@@ -4,6 +4,9 @@ The ceiling is derived from Redis's own accounting (INFO commandstats for comman
 for the CPU time its process spent) per enqueued and per processed job, and compared with a
 direct measurement that adds workers until the rate stops rising. Sharding puts each job on
 one of several Redis servers by a stable hash of its key, with workers per shard.
+
+Both run the workbook's demo jobs (``noop``, ``note_run`` from :mod:`workbook.demo_jobs`) on
+its queues and workers (job class :class:`~workbook.demo_jobs.WorkbookJob`).
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from pathlib import Path
 
 import redis
 
-from mailer_app import jobs
-from mailer_app.queues import get_queue
 from mailer_app.redis_client import connect
 from workbook import measure, services
+from workbook.demo_jobs import get_queue, noop, note_run
 from workbook.processes import start_process, wait_until
 
 
@@ -56,7 +58,7 @@ def redis_cost(redis_url: str, count: int = 2000) -> Cost:
     queue = get_queue("default", conn)
     calls0, cpu0 = _counters(conn)
     for _ in range(count):
-        queue.enqueue(jobs.noop)
+        queue.enqueue(noop)
     calls1, cpu1 = _counters(conn)
     pool = start_process(measure.pool_command(redis_url, 2, measure.WORKER_CLASSES["simple"]),
                          name="pool")
@@ -135,8 +137,8 @@ def sharded_run(urls: Sequence[str], trace: Path, count: int = 2000,
             services.wait_for_workers(url, workers_per_shard, workers[0], timeout=60)
         started = time.perf_counter()
         for queue, shard_keys in zip(queues, by_shard, strict=True):
-            queue.enqueue_many([queue.prepare_data(jobs.note_run, args=[trace.name, key],
-                                                   job_id=key) for key in shard_keys])
+            queue.enqueue_many([queue.prepare_data(note_run, args=[trace.name, key], job_id=key)
+                                for key in shard_keys])
 
         def done() -> bool:
             return all(q.finished_job_registry.count >= len(k)
