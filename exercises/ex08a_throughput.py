@@ -3,7 +3,7 @@
 """Exercise 08a: measure throughput with N real worker processes.
 
 Complete ``measure(redis_url, n_jobs, n_workers, seconds_per_job)``: enqueue ``n_jobs`` jobs
-of ``mailer_app.jobs.sleep_for(seconds_per_job)`` on the ``default`` queue, start
+of ``workbook.demo_jobs.sleep_for(seconds_per_job)`` on the ``default`` queue, start
 ``n_workers`` burst workers (``workbook.services.start_worker(..., burst=True)``), wait
 for all of them to exit, and return ``(jobs_finished, wall_seconds)``, measured from just
 before the workers start until the last one exits. Stop every worker you start, also when
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import time
 
-from mailer_app import jobs
-from mailer_app.queues import get_connection, get_queue
+from mailer_app.queues import get_connection
 from workbook import services
+from workbook.demo_jobs import get_queue, sleep_for
 
 
 def measure(redis_url: str, n_jobs: int, n_workers: int,

@@ -1,7 +1,7 @@
 """Exercise 08a: measure throughput with N real worker processes.
 
 Complete ``measure(redis_url, n_jobs, n_workers, seconds_per_job)``: enqueue ``n_jobs`` jobs
-of ``mailer_app.jobs.sleep_for(seconds_per_job)`` on the ``default`` queue, start
+of ``workbook.demo_jobs.sleep_for(seconds_per_job)`` on the ``default`` queue, start
 ``n_workers`` burst workers (``workbook.services.start_worker(..., burst=True)``), wait
 for all of them to exit, and return ``(jobs_finished, wall_seconds)``, measured from just
 before the workers start until the last one exits. Stop every worker you start, also when
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import time
 
-from mailer_app import jobs
-from mailer_app.queues import get_connection, get_queue
+from mailer_app.queues import get_connection
 from workbook import services
+from workbook.demo_jobs import get_queue, sleep_for
 
 
 def measure(redis_url: str, n_jobs: int, n_workers: int,
@@ -28,7 +28,7 @@ def measure(redis_url: str, n_jobs: int, n_workers: int,
     ### HINT: enqueue_many with prepare_data; workbook.services.start_worker(..., burst=True);
     ### HINT: wait() each, stop() each in a finally; count the finished registry.
     ### BEGIN SOLUTION
-    queue.enqueue_many([queue.prepare_data(jobs.sleep_for, [seconds_per_job])
+    queue.enqueue_many([queue.prepare_data(sleep_for, [seconds_per_job])
                         for _ in range(n_jobs)])
     workers = []
     started = time.perf_counter()
