@@ -37,7 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "SCRAPE_URL": "http://127.0.0.1:5000/status",
     "SCRAPE_INTERVAL_SECONDS": 60,
     "DIGEST_CRON": "0 8 * * *",
-    # The only folder the note_run job writes to (a job names a file, never a folder).
+    # The only folder the note_run demo job (workbook/demo_jobs.py) writes to (a job names a
+    # file, never a folder).
     "TRACE_DIR": str(VAR / "traces"),
     # The dashboard has no default password; DASHBOARD_DEV_MODE=1 allows admin/admin locally.
     "DASHBOARD_USER": "admin",

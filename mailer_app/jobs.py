@@ -8,10 +8,10 @@ planted in Redis that names anything else here, ``send_user_mail`` included, is 
 Job functions take plain JSON data (ids, strings, numbers) and build what they need inside
 the job from the environment (see :mod:`mailer_app.config`). No argument chooses a file, a
 database, a mail server or a URL scheme: whoever can write to Redis could choose it too.
-Nothing here opens a connection
-or creates an app at import time, because a forking worker imports this module once and then
-runs each job in a fresh child. That child is a copy of the parent, so it runs this module as
-the parent imported it: after an edit, restart the workers (notebook 07 shows it).
+Nothing here opens a connection or creates an app at import time, because a forking worker
+imports this module once and then runs each job in a fresh child. That child is a copy of the
+parent, so it runs this module as the parent imported it: after an edit, restart the workers
+(notebook 07 shows it).
 """
 
 from __future__ import annotations
