@@ -271,14 +271,6 @@ def workbook_redis_start(url: str, state_dir: Path = VAR) -> str:
     return f"Redis started at {redact(url)} (pid {process.pid}, log var/redis.log)"
 
 
-def _is_redis_server(proc: psutil.Process) -> bool:
-    """Whether ``proc`` is a redis-server (a PID from an old pidfile may name another program)."""
-    try:
-        return "redis-server" in " ".join(proc.cmdline()[:1]) or proc.name() == "redis-server"
-    except psutil.Error:
-        return False
-
-
 def workbook_redis_stop(state_dir: Path = VAR) -> str:
     """Stop the workbook's own Redis by the PID in ``var/redis.pid`` (SIGTERM, then SIGKILL)."""
     pidfile = state_dir / "redis.pid"
@@ -287,8 +279,8 @@ def workbook_redis_stop(state_dir: Path = VAR) -> str:
     pid = int(pidfile.read_text().strip())
     try:
         proc = psutil.Process(pid)
-        if not _is_redis_server(proc):
-            raise psutil.NoSuchProcess(pid)  # the PID was reused: not ours to stop
+        if "redis-server" not in proc.name():  # an old pidfile's PID, reused by another program
+            raise psutil.NoSuchProcess(pid)
         proc.terminate()
         try:
             proc.wait(10)
