@@ -127,7 +127,7 @@ class AllowlistJob(Job):
         if not registry.is_allowed_name(func_name, modules):
             self._refused = True
             raise JobRefused(
-                f"Refusing to run {func_name!r}: not one of this project's job functions.")
+                f"Refusing to run {func_name!r}: not one of the jobs {type(self).__name__} admits.")
         func = super().func
         if not registry.is_allowed_function(func_name, func, modules):
             self._refused = True
@@ -140,8 +140,8 @@ class AllowlistJob(Job):
         if self._refused or not name:
             return None
         if not registry.is_allowed_name(name, self.job_modules):
-            raise JobRefused(f"Refusing to run the {kind} callback {name!r}: not one of this "
-                             "project's functions.")
+            raise JobRefused(f"Refusing to run the {kind} callback {name!r}: not one of the "
+                             f"functions {type(self).__name__} admits.")
         callback = getattr(Job, f"{kind}_callback").fget(self)
         if not registry.is_allowed_function(name, callback, self.job_modules):
             raise JobRefused(f"Refusing to run the {kind} callback {name!r}: it is not "

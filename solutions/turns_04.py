@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rq import Queue
 
-from mailer_app import jobs
+from workbook import demo_jobs
 from workbook.your_turn import same
 
 
@@ -32,7 +32,7 @@ def check_job_counts(job_counts, queue):
     scratch = Queue("turn-04", connection=queue.connection, serializer=queue.serializer)
     try:
         for n in (1, 2):
-            scratch.enqueue(jobs.add, n, n)
+            scratch.enqueue(demo_jobs.add, n, n)
         yield same("counts two jobs waiting on a queue nobody works",
                    job_counts(scratch), {"queued": 2, "started": 0, "finished": 0})
     finally:

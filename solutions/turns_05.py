@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from rq import Queue
 
-from mailer_app import jobs
+from workbook import demo_jobs
 from workbook.your_turn import same
 
 
@@ -29,13 +29,13 @@ def check_next_queue(next_queue, r):
                           for name in ("high", "default", "low"))
     try:
         yield same("all queues empty: None", next_queue([high, default, low]), None)
-        low.enqueue(jobs.noop)
-        default.enqueue(jobs.noop)
+        low.enqueue(demo_jobs.noop)
+        default.enqueue(demo_jobs.noop)
         yield same("skips the empty first queue and takes the first with work",
                    next_queue([high, default, low]), "turn-05-default")
         yield same("follows the order it is given, not the names",
                    next_queue([low, default, high]), "turn-05-low")
-        high.enqueue(jobs.noop)
+        high.enqueue(demo_jobs.noop)
         yield same("a job on the first queue goes first, whenever it came",
                    next_queue([high, default, low]), "turn-05-high")
     finally:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from rq import Queue
 
-from mailer_app import jobs
+from workbook import demo_jobs
 from workbook.your_turn import same
 
 
@@ -31,7 +31,7 @@ def check_due_within(due_within, r):
     planned = {"turn-06-soon": 10, "turn-06-later": 100, "turn-06-tomorrow": 86400}
     try:
         for job_id, seconds in planned.items():
-            scratch.enqueue_in(timedelta(seconds=seconds), jobs.noop, job_id=job_id)
+            scratch.enqueue_in(timedelta(seconds=seconds), demo_jobs.noop, job_id=job_id)
         yield same("due within a minute: only the one due in ten seconds",
                    sorted(due_within(scratch, 60)), ["turn-06-soon"])
         yield same("due within ten minutes: two of them",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from mailer_app import jobs
+from workbook import demo_jobs
 from workbook.your_turn import same
 
 
@@ -29,7 +29,7 @@ def check_after_the_crash(after_the_crash, victim, orphan):
     yield same("victim (its horse was killed): requeue", after_the_crash(victim), "requeue")
     yield same("orphan (its whole worker was killed): wait", after_the_crash(orphan), "wait")
     # A finished job of the check's own: the notebook's expire 500 s after they finish.
-    done = Job.create(jobs.noop, connection=victim.connection, id="turn-07-done",
+    done = Job.create(demo_jobs.noop, connection=victim.connection, id="turn-07-done",
                       serializer=JSONSerializer)
     try:
         done.save()
