@@ -273,7 +273,12 @@ def client(app):
 
 @pytest.fixture
 def worker(env, tmp_path):
-    """Start real ``rq worker`` processes (``worker(queues, **options)``); all stopped after."""
+    """Start real ``rq worker`` processes (``worker(queues, **options)``); all stopped after.
+
+    They run the workbook's job class, which admits the demo jobs (``workbook.demo_jobs``), as
+    ``workbook.services.worker_command`` does; ``job_class=mailer_app.queues.JOB_CLASS`` makes
+    the app's worker (``make worker``), which refuses them.
+    """
     started = []
 
     def start(queues=None, **kwargs):

@@ -9,7 +9,8 @@ from pathlib import Path
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from mailer_app.queues import AllowlistJob, all_queues
+from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
+from workbook.demo_jobs import WorkbookJob
 from workbook.lab import lab_command, lab_env
 from workbook.processes import free_port, port_open, start_process, wait_until
 
@@ -19,10 +20,16 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 LAB_TOKEN = "workbook-test-token"
 
 
-def work(conn, queues=None) -> SimpleWorker:
-    """Run every queued job in this process, highest priority first, then stop (burst)."""
-    worker = SimpleWorker(queues or all_queues(conn), connection=conn,
-                          serializer=JSONSerializer, job_class=AllowlistJob)
+def work(conn, queues=None, job_class: type[AllowlistJob] = WorkbookJob) -> SimpleWorker:
+    """Run every queued job in this process, highest priority first, then stop (burst).
+
+    The job class decides what runs, as ``--job-class`` does for ``rq worker``: the workbook's
+    :class:`~workbook.demo_jobs.WorkbookJob` by default (the app's jobs and the demo jobs), as
+    :func:`workbook.services.worker_command` does; pass ``mailer_app.queues.AllowlistJob`` to
+    be the app's worker (``make worker``), which refuses the demo jobs.
+    """
+    queues = queues or [get_queue(name, conn, job_class=job_class) for name in QUEUE_NAMES]
+    worker = SimpleWorker(queues, connection=conn, serializer=JSONSerializer, job_class=job_class)
     worker.work(burst=True)
     return worker
 

@@ -8,7 +8,7 @@ import redis
 from mailer_app import jobs
 from mailer_app.queues import get_queue
 from mailer_app.redis_client import RedisUnavailable, connect
-from workbook import failover, hosts, redis_runner, scaling, services
+from workbook import demo_jobs, failover, hosts, redis_runner, scaling, services
 from workbook.http import post
 from workbook.processes import wait_until
 
@@ -26,7 +26,7 @@ def test_each_role_may_do_its_part_and_is_refused_the_rest(locked_redis, tmp_pat
     web = connect(hosts.user_url(locked_redis.port, "webapp", "web-secret"))
     worker_url = hosts.user_url(locked_redis.port, "worker", "work-secret")
     worker = connect(worker_url)
-    job = get_queue("default", web).enqueue(jobs.add, 20, 22)
+    job = demo_jobs.get_queue("default", web).enqueue(demo_jobs.add, 20, 22)
 
     host = hosts.Host("worker-host", tmp_path)
     try:
@@ -52,14 +52,15 @@ def test_each_role_may_do_its_part_and_is_refused_the_rest(locked_redis, tmp_pat
 @pytest.mark.slow
 def test_a_worker_on_a_host_with_other_code_fails_the_job_and_says_why(redis_url, tmp_path):
     host = hosts.Host("old-deploy", tmp_path)
-    host.edit("jobs", "def add(a: float, b: float) -> float:", "def add_up(a: float, b: float):")
-    job = get_queue("default", connect(redis_url)).enqueue(jobs.add, 1, 2)
+    host.edit("jobs", "def send_daily_digest() ->", "def send_digest() ->")
+    job = get_queue("low", connect(redis_url)).enqueue(jobs.send_daily_digest)
     try:
-        host.worker(redis_url, ["default"])
+        host.worker(redis_url, ["low"])
         wait_until(lambda: job.get_status(refresh=True) == "failed", 30, what="the job failed")
     finally:
         host.stop()
-    assert "Invalid attribute name: add" in job.latest_result().exc_string
+    assert "Invalid attribute name: send_daily_digest" in job.latest_result().exc_string, (
+        "a worker whose code has no such job should fail it with RQ's own words")
 
 
 @pytest.mark.slow

@@ -6,9 +6,10 @@ import base64
 
 import pytest
 
-from mailer_app import create_app, jobs
-from mailer_app.queues import get_queue
+from mailer_app import create_app
 from tests.helpers import work
+from workbook import demo_jobs
+from workbook.demo_jobs import get_queue
 from workbook.monitor import render_html, snapshot
 from workbook.processes import wait_until
 
@@ -35,7 +36,7 @@ def test_wrong_credentials_get_401(client, user, password):
 
 
 def test_right_credentials_get_the_dashboard(client, conn):
-    get_queue("mailers", conn).enqueue(jobs.noop)
+    get_queue("mailers", conn).enqueue(demo_jobs.noop)
     page = client.get("/rq/", headers=auth())
     assert page.status_code == 200
     assert b"RQ-dashboard" in page.data and b"<h1>Queues</h1>" in page.data
@@ -60,7 +61,7 @@ def test_dev_mode_opens_with_admin_admin(env, monkeypatch):
 
 def test_requeue_by_get_is_refused(client, conn):
     q = get_queue("default", conn)
-    job = q.enqueue(jobs.fail)
+    job = q.enqueue(demo_jobs.fail)
 
     work(conn)
     response = client.get("/rq/requeue/default", headers=auth())
@@ -76,7 +77,7 @@ def test_requeue_by_get_is_refused(client, conn):
 ])
 def test_cross_site_posts_are_refused(client, conn, headers):
     q = get_queue("default", conn)
-    q.enqueue(jobs.noop)
+    q.enqueue(demo_jobs.noop)
     response = client.post("/rq/queue/default/queued/empty", headers={**auth(), **headers})
     assert response.status_code == 403
     assert q.count == 1
@@ -84,7 +85,7 @@ def test_cross_site_posts_are_refused(client, conn, headers):
 
 def test_same_site_post_requeues_json_jobs(client, conn):
     q = get_queue("default", conn)
-    job = q.enqueue(jobs.fail)
+    job = q.enqueue(demo_jobs.fail)
 
     work(conn)
     response = client.post("/rq/requeue/default",
@@ -96,14 +97,14 @@ def test_same_site_post_requeues_json_jobs(client, conn):
 @pytest.mark.slow
 def test_workers_page_answers_while_a_worker_is_busy(client, conn, worker):
     worker(["default"])
-    job = get_queue("default", conn).enqueue(jobs.sleep_for, 3)
+    job = get_queue("default", conn).enqueue(demo_jobs.sleep_for, 3)
     wait_until(lambda: job.get_status(refresh=True) == "started", timeout=15)
     response = client.get("/rq/0/data/workers.json", headers=auth())
     assert response.status_code == 200
     [busy] = response.json["workers"]
     assert busy["state"] == "busy"
     assert busy["current_job"]["job_id"] == job.id
-    assert "mailer_app.jobs.sleep_for(3)" in busy["current_job"]["call_string"]
+    assert "workbook.demo_jobs.sleep_for(3)" in busy["current_job"]["call_string"]
     data = snapshot(conn)
     assert data["queues"]["default"]["started"] == 1
     assert "1 busy" in render_html(data)

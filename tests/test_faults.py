@@ -16,7 +16,7 @@ from rq.job import JobStatus
 
 from mailer_app import db, delivery, jobs, mail
 from mailer_app.queues import get_queue
-from workbook import redis_runner, services
+from workbook import demo_jobs, redis_runner, services
 from workbook.notebook import post
 from workbook.processes import wait_until
 
@@ -29,15 +29,15 @@ def status_becomes(job, status, timeout):
 
 def test_killed_horse_fails_the_job_at_once_and_the_worker_keeps_serving(env, conn, worker):
     proc = worker(["default"], with_scheduler=False)
-    q = get_queue("default", conn)
-    victim = q.enqueue(jobs.sleep_for, 30)
+    q = demo_jobs.get_queue("default", conn)
+    victim = q.enqueue(demo_jobs.sleep_for, 30)
     status_becomes(victim, JobStatus.STARTED, 20)
     os.kill(services.work_horse_pid(proc), signal.SIGKILL)
     assert status_becomes(victim, JobStatus.FAILED, 5) < 5
     assert victim.id in q.failed_job_registry
     assert "Work-horse terminated unexpectedly" in victim.latest_result().exc_string
     assert proc.running()
-    after = q.enqueue(jobs.add, 1, 1)
+    after = q.enqueue(demo_jobs.add, 1, 1)
     status_becomes(after, JobStatus.FINISHED, 20)
     assert after.return_value() == 2
 
@@ -65,9 +65,9 @@ def test_killed_horse_with_retry_runs_again_and_sends_one_email(add_user, conn, 
 @pytest.mark.parametrize("with_retry", [False, True])
 def test_dead_worker_job_is_recovered_as_abandoned(env, conn, worker, with_retry):
     proc = worker(["default"], with_scheduler=False)
-    q = get_queue("default", conn)
+    q = demo_jobs.get_queue("default", conn)
     options = {"retry": Retry(max=1)} if with_retry else {}
-    job = q.enqueue(jobs.sleep_for, 30, **options)
+    job = q.enqueue(demo_jobs.sleep_for, 30, **options)
     status_becomes(job, JobStatus.STARTED, 20)
     horse = services.work_horse_pid(proc)
     proc.kill_all()  # parent, scheduler and horse, each by PID
@@ -91,7 +91,7 @@ def test_dead_worker_job_is_recovered_as_abandoned(env, conn, worker, with_retry
 
 def test_warm_sigterm_lets_the_job_finish(env, conn, worker):
     proc = worker(["default"], with_scheduler=False)
-    job = get_queue("default", conn).enqueue(jobs.sleep_for, 2)
+    job = demo_jobs.get_queue("default", conn).enqueue(demo_jobs.sleep_for, 2)
     status_becomes(job, JobStatus.STARTED, 20)
     proc.signal(signal.SIGTERM)
     assert proc.wait(30) == 0
@@ -104,18 +104,18 @@ def test_redis_killed_with_queued_jobs(tmp_path, persistence, survivors):
     folder = tmp_path / "redis"
     server = redis_runner.start_redis(folder, persistence=persistence)
     try:
-        q = get_queue("default", server.client())
-        ids = [q.enqueue(jobs.noop).id for _ in range(200)]
+        q = demo_jobs.get_queue("default", server.client())
+        ids = [q.enqueue(demo_jobs.noop).id for _ in range(200)]
         # Killed at once: Redis writes each command to the AOF before it replies, and
         # appendfsync everysec only delays the fsync, which a killed process does not need.
     finally:
         server.kill()
     with redis_runner.redis_server(folder, persistence=persistence) as again:
-        q = get_queue("default", again.client())
+        q = demo_jobs.get_queue("default", again.client())
         assert q.count == survivors
         if survivors:
             assert q.job_ids == ids
-            assert all(q.fetch_job(i).func_name == "mailer_app.jobs.noop" for i in ids[:5])
+            assert all(q.fetch_job(i).func_name == "workbook.demo_jobs.noop" for i in ids[:5])
 
 
 def _post(base, payload):

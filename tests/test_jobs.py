@@ -18,14 +18,14 @@ from mailer_app import create_app, db, delivery, jobs, mail
 from mailer_app.queues import JobRefused, get_queue
 from mailer_app.registry import is_allowed_name
 from tests.helpers import work
-from workbook import processes
+from workbook import demo_jobs, processes
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 
 
 def test_one_worker_on_all_queues_takes_them_in_priority_order(conn):
     for name in ("low", "mailers", "default", "high"):  # enqueued lowest first
-        get_queue(name, conn).enqueue(jobs.record, "order", name)
+        demo_jobs.get_queue(name, conn).enqueue(demo_jobs.record, "order", name)
     work(conn)  # a worker on all_queues(), as `rq worker high default mailers low`
     assert [tag.decode() for tag in conn.lrange("order", 0, -1)] == ["high", "default",
                                                                       "mailers", "low"]
@@ -99,15 +99,15 @@ class Point:
     ([{"when": dt.datetime(2026, 1, 1)}], "argument[0][0]['when'] is a datetime"),
 ])
 def test_non_json_arguments_are_refused_at_enqueue(conn, argument, message):
-    q = get_queue("default", conn)
+    q = demo_jobs.get_queue("default", conn)
     with pytest.raises(JobRefused, match="simple JSON types|must be strings") as caught:
-        q.enqueue(jobs.add, argument, 1)
+        q.enqueue(demo_jobs.add, argument, 1)
     assert message in str(caught.value)
     assert q.count == 0
 
 
 def test_json_arguments_are_accepted(conn):
-    job = get_queue("default", conn).enqueue(jobs.add, 2, 3.5)
+    job = demo_jobs.get_queue("default", conn).enqueue(demo_jobs.add, 2, 3.5)
     work(conn)
     assert job.return_value() == 5.5
 
@@ -158,9 +158,9 @@ class _Exploit:
 
 def test_planted_pickle_is_never_unpickled(conn, tmp_path):
     marker = tmp_path / "pwned"
-    q = get_queue("default", conn)
+    q = demo_jobs.get_queue("default", conn)
     # An attacker with access to Redis writes a job whose data is a pickle bomb.
-    job = Job.create(jobs.noop, connection=conn, origin="default", id="planted")
+    job = Job.create(demo_jobs.noop, connection=conn, origin="default", id="planted")
     job.save()
     conn.hset("rq:job:planted", "data", pickle.dumps(_Exploit(marker)))
     conn.rpush("rq:queue:default", "planted")
@@ -182,14 +182,15 @@ def test_planted_json_job_naming_os_system_is_refused_by_the_worker(conn, tmp_pa
 
 
 def test_pickle_queue_job_is_refused_by_a_json_worker(conn):
-    job = Queue("default", connection=conn).enqueue(jobs.add, 1, 2)  # pickle serializer
-    work(conn, [get_queue("default", conn)])
-    assert job.id in get_queue("default", conn).failed_job_registry.get_job_ids()
+    job = Queue("default", connection=conn).enqueue(demo_jobs.add, 1, 2)  # pickle serializer
+    work(conn, [demo_jobs.get_queue("default", conn)])
+    assert job.id in demo_jobs.get_queue("default", conn).failed_job_registry.get_job_ids(), (
+        "a job a JSON worker cannot read should end failed")
 
 
 def test_no_retry_is_the_default_and_keeps_the_job_in_failed(conn):
-    q = get_queue("default", conn)
-    job = q.enqueue(jobs.fail, "the mail server said no")
+    q = demo_jobs.get_queue("default", conn)
+    job = q.enqueue(demo_jobs.fail, "the mail server said no")
     work(conn)
     assert job.get_status(refresh=True) == JobStatus.FAILED
     assert job.id in q.failed_job_registry
@@ -199,8 +200,8 @@ def test_no_retry_is_the_default_and_keeps_the_job_in_failed(conn):
 
 
 def test_retry_without_intervals_runs_again_until_it_succeeds(conn):
-    q = get_queue("default", conn)
-    job = q.enqueue(jobs.flaky, "attempts", 2, retry=Retry(max=3))
+    q = demo_jobs.get_queue("default", conn)
+    job = q.enqueue(demo_jobs.flaky, "attempts", 2, retry=Retry(max=3))
     work(conn)
     assert job.get_status(refresh=True) == JobStatus.FINISHED
     assert job.return_value() == 3

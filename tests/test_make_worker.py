@@ -13,6 +13,7 @@ import pytest
 from rq import Worker
 
 from mailer_app.config import DEFAULT_REDIS_URL
+from mailer_app.queues import JOB_CLASS as APP_JOB_CLASS
 from mailer_app.redis_client import client_for
 from workbook import __main__ as cli
 from workbook.processes import start_process
@@ -20,6 +21,15 @@ from workbook.services import as_typed, cron_command, wait_for_workers, worker_c
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKEFILE = (ROOT / "Makefile").read_text()
+
+
+def app_worker_command(url: str) -> list[str]:
+    """What ``make worker`` runs: the workbook's builder, with the app's job class.
+
+    ``worker_command`` alone gives the workbook's own job class, which also runs the demo jobs
+    of ``workbook.demo_jobs``; the app's worker must refuse those.
+    """
+    return worker_command(url, job_class=APP_JOB_CLASS)
 
 
 def recipe(target: str) -> list[str]:
@@ -56,20 +66,31 @@ def dry_run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
                           timeout=60, check=True)
 
 
-@pytest.mark.parametrize(("process", "build"), [("worker", worker_command),
+@pytest.mark.parametrize(("process", "build"), [("worker", app_worker_command),
                                                 ("cron", cron_command)])
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:6390/3", "redis://:s3cret@127.0.0.1:6390/3"])
 def test_print_shows_what_services_builds(process, build, url):
     run = dry_run(process, env={"REDIS_URL": url})
-    assert run.stdout == as_typed(build(url)) + "\n"
-    assert "s3cret" not in run.stdout + run.stderr
+    assert run.stdout == as_typed(build(url)) + "\n", f"--print showed {run.stdout!r}"
+    assert "s3cret" not in run.stdout + run.stderr, "the printed command shows the password"
+
+
+def test_make_worker_runs_the_apps_job_class_not_the_workbooks():
+    run = dry_run("worker", env={"REDIS_URL": "redis://127.0.0.1:6390/3"})
+    assert "--job-class mailer_app.queues.AllowlistJob " in run.stdout, (
+        f"make worker must run the app's job class, which refuses the demo jobs: {run.stdout}")
+    assert "WorkbookJob" not in run.stdout and "demo_jobs" not in run.stdout, (
+        f"make worker must not run the workbook's job class: {run.stdout}")
+    assert cli.PROCESSES["worker"]("redis://127.0.0.1:6390/3") == app_worker_command(
+        "redis://127.0.0.1:6390/3"), "PROCESSES['worker'] should build the app's worker"
 
 
 def test_without_redis_url_the_configs_default_is_used():
     env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     run = subprocess.run([sys.executable, "-m", "workbook", "worker", "--print"], env=env,
                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
-    assert run.stdout == as_typed(worker_command(DEFAULT_REDIS_URL)) + "\n"
+    assert run.stdout == as_typed(app_worker_command(DEFAULT_REDIS_URL)) + "\n", (
+        f"without REDIS_URL, --print showed {run.stdout!r}")
 
 
 @pytest.mark.parametrize("url", ["redis://127.0.0.1:6390/3", "redis://:s3cret@127.0.0.1:6390/3"])
@@ -79,7 +100,8 @@ def test_worker_becomes_the_built_command(monkeypatch, capsys, url):
     monkeypatch.setattr(cli.os, "execve", lambda path, argv, env: became.append((path, argv, env)))
     cli.main(["worker"])
     [(path, argv, env)] = became
-    assert argv == worker_command(url) and path == sys.executable
+    assert argv == app_worker_command(url) and path == sys.executable, (
+        f"make worker became {path} {argv}, not the app's worker command")
     # A password travels in the environment rq reads, never on the command line.
     assert (env.get("RQ_REDIS_URL") == url) == ("s3cret" in url)
     assert all("s3cret" not in word for word in argv)

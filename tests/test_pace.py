@@ -14,10 +14,10 @@ import pytest
 from nbclient import NotebookClient
 from rq import Worker
 
-from mailer_app import db, jobs, mail
-from mailer_app.queues import get_queue
-from workbook import PROJECT_ROOT
+from mailer_app import db, mail
+from workbook import PROJECT_ROOT, demo_jobs
 from workbook.checks import hint_text
+from workbook.demo_jobs import get_queue
 from workbook.http import get, post
 from workbook.notebook import Workbench
 from workbook.pace import WaitedTooLong
@@ -63,7 +63,7 @@ def test_a_cell_that_starts_a_worker_run_twice_keeps_one_worker(lab):
 
 
 def test_a_wait_for_started_accepts_a_job_that_already_finished(lab):
-    job = get_queue("default", lab.connection()).enqueue(jobs.add, 1, 2, job_id="quick")
+    job = get_queue("default", lab.connection()).enqueue(demo_jobs.add, 1, 2, job_id="quick")
     lab.worker(["default"], with_scheduler=False)
     wait_until(lambda: job.get_status(refresh=True) == "finished", 30)
     assert lab.wait_for_status(job, "started", timeout=1) == "finished"

@@ -12,9 +12,10 @@ import redis
 from rq import Worker
 from rq.job import JobStatus
 
-from mailer_app import create_app, jobs, redis_client
-from mailer_app.queues import get_connection, get_queue
-from workbook import processes, redis_runner, services
+from mailer_app import create_app, redis_client
+from mailer_app.queues import get_connection
+from workbook import demo_jobs, processes, redis_runner, services
+from workbook.demo_jobs import get_queue
 from workbook.processes import wait_until
 from workbook.pytest_plugin import leftover_processes
 
@@ -140,7 +141,7 @@ def test_acl_user_for_workers_can_work_but_not_flush(tmp_path):
             "ACL", "SETUSER", "rqworker", "on", ">worker-secret", "~rq:*", "resetchannels",
             "&rq:*", "+@all", "-@dangerous")
         url = f"redis://rqworker:worker-secret@127.0.0.1:{server.port}/0"
-        job = get_queue("default", get_connection(url)).enqueue(jobs.add, 1, 2)
+        job = get_queue("default", get_connection(url)).enqueue(demo_jobs.add, 1, 2)
         with services.rq_worker(url, ["default"], log_dir=tmp_path):
             wait_until(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 20)
         with pytest.raises(redis.exceptions.NoPermissionError):

@@ -9,6 +9,7 @@ the mistake); alternatives must pass.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,13 @@ BULK = ('    return queue.enqueue_many([\n'
         'job_id=f"welcome-{user_id}")\n'
         '        for user_id in user_ids\n'
         '    ])')
+#: 08a's bulk enqueue, as the solution spells it, and the sleeping demo job it names (the
+#: workbook's ``sleep_for``, imported however the solution imports it).
+_BULK_08A = re.search(r"queue\.enqueue_many\(\[queue\.prepare_data\((?P<func>[\w.]+), "
+                      r"\[seconds_per_job\]\)\s+for _ in range\(n_jobs\)\]\)",
+                      SOLUTIONS.joinpath(SOLUTION_FILES["ex08a"]).read_text())
+ENQUEUE_MANY_08A = _BULK_08A.group(0) if _BULK_08A else "queue.enqueue_many("
+SLEEP_FOR_08A = _BULK_08A.group("func") if _BULK_08A else "demo_jobs.sleep_for"
 WEIGHTED_LOOP = SOLUTIONS.joinpath(SOLUTION_FILES["ex05b"]).read_text().split(
     "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0]
 
@@ -504,16 +512,15 @@ ALTERNATIVES = {
         "        return False\n"
         '    found = re.fullmatch(r"(.+)\\.([A-Za-z][A-Za-z0-9_]*)", func_name)\n'
         "    return found is not None and found.group(1) in list(modules)\n"),
-    "enqueue_one_by_one": ("ex08a", "queue.enqueue_many([queue.prepare_data(jobs.sleep_for, "
-                           "[seconds_per_job])\n                        for _ in range(n_jobs)])",
-                           "for _ in range(n_jobs):\n        queue.enqueue(jobs.sleep_for, "
+    "enqueue_one_by_one": ("ex08a", ENQUEUE_MANY_08A,
+                           f"for _ in range(n_jobs):\n        queue.enqueue({SLEEP_FOR_08A}, "
                            "seconds_per_job)"),
     "exit_stack": (
         "ex08a", SOLUTIONS.joinpath(SOLUTION_FILES["ex08a"]).read_text().split(
             "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0],
         "    import contextlib  # noqa: PLC0415\n\n"
         "    for _ in range(n_jobs):\n"
-        '        queue.enqueue("mailer_app.jobs.sleep_for", seconds_per_job)\n'
+        '        queue.enqueue("workbook.demo_jobs.sleep_for", seconds_per_job)\n'
         "    with contextlib.ExitStack() as cleanup:\n"
         "        t0 = time.monotonic()\n"
         "        workers = []\n"

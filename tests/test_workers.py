@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rq.job import JobStatus
 
-from mailer_app import db, jobs, mail
-from mailer_app.queues import get_connection, get_queue
-from workbook import processes, services
+from mailer_app import db, mail
+from mailer_app.queues import get_connection
+from workbook import demo_jobs, processes, services
+from workbook.demo_jobs import get_queue
 from workbook.notebook import post
 from workbook.processes import wait_until
 
@@ -51,10 +52,10 @@ def test_queued_request_is_fast_and_the_email_comes_later(live_server, worker, o
 
 def test_burst_worker_drains_high_before_low(env, conn, worker):
     for i in range(3):
-        get_queue("low", conn).enqueue(jobs.record, "order", f"low-{i}")
+        get_queue("low", conn).enqueue(demo_jobs.record, "order", f"low-{i}")
     for i in range(3):
-        get_queue("high", conn).enqueue(jobs.record, "order", f"high-{i}")
-    get_queue("default", conn).enqueue(jobs.record, "order", "default-0")
+        get_queue("high", conn).enqueue(demo_jobs.record, "order", f"high-{i}")
+    get_queue("default", conn).enqueue(demo_jobs.record, "order", "default-0")
     proc = worker(burst=True, with_scheduler=False)
     assert proc.wait(30) == 0
     order = [tag.decode() for tag in conn.lrange("order", 0, -1)]
@@ -65,7 +66,7 @@ def test_scheduled_job_waits_for_its_time(env, conn, worker):
     worker(["default"])
     q = get_queue("default", conn)
     enqueued = time.time()
-    job = q.enqueue_in(timedelta(seconds=3), jobs.record_time, "ran_at")
+    job = q.enqueue_in(timedelta(seconds=3), demo_jobs.record_time, "ran_at")
     assert job.get_status(refresh=True) == JobStatus.SCHEDULED
     wait_until(lambda: conn.llen("ran_at") == 1, timeout=15)
     ran_at = float(conn.lindex("ran_at", 0))
@@ -77,12 +78,12 @@ def test_scheduled_job_waits_for_its_time(env, conn, worker):
 def test_without_the_scheduler_a_scheduled_job_never_runs(env, conn, worker):
     worker(["default"], with_scheduler=False)
     q = get_queue("default", conn)
-    job = q.enqueue_in(timedelta(seconds=1), jobs.noop)
+    job = q.enqueue_in(timedelta(seconds=1), demo_jobs.noop)
     due = q.scheduled_job_registry.get_scheduled_time(job)
     # A scheduler looks once a second: 2 s past the due time, one would have moved it.
     wait_until(lambda: datetime.now(UTC) > due + timedelta(seconds=2), timeout=10,
                what="two seconds past the job's time")
-    later = q.enqueue(jobs.noop)  # the worker is alive and reading the queue meanwhile
+    later = q.enqueue(demo_jobs.noop)  # the worker is alive and reading the queue meanwhile
     wait_until(lambda: later.get_status(refresh=True) == JobStatus.FINISHED, timeout=20,
                what="a plain job run by the same worker")
     assert job.get_status(refresh=True) == JobStatus.SCHEDULED
@@ -114,7 +115,7 @@ def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
 
 def test_worker_started_with_the_wrong_serializer_cannot_read_jobs(env, conn, tmp_path):
     q = get_queue("default", conn)
-    job = q.enqueue(jobs.add, 1, 2)
+    job = q.enqueue(demo_jobs.add, 1, 2)
     cmd = [c if c != "rq.serializers.JSONSerializer" else "pickle"
            for c in services.worker_command(env["REDIS_URL"], ["default"], burst=True)]
     proc = processes.start_process(cmd, name="wrong-worker", log_dir=tmp_path)

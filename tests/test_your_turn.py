@@ -11,9 +11,9 @@ import nbformat
 import pytest
 from rq.job import JobStatus
 
-from mailer_app import jobs
-from mailer_app.queues import get_queue
+from workbook import demo_jobs
 from workbook import your_turn as turns
+from workbook.demo_jobs import get_queue
 from workbook.your_turn import TAG, turn_cells, turn_file, your_turn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,9 +145,9 @@ def test_every_turn_has_a_solution_its_check_passes(path, monkeypatch, conn):
 
 def _jobs_for_07(conn):
     default = get_queue("default", conn)
-    victim = default.enqueue(jobs.noop, job_id="victim")
+    victim = default.enqueue(demo_jobs.noop, job_id="victim")
     victim.set_status(JobStatus.FAILED)
-    orphan = default.enqueue(jobs.noop, job_id="orphan")
+    orphan = default.enqueue(demo_jobs.noop, job_id="orphan")
     orphan.set_status(JobStatus.STARTED)
     return victim, orphan
 

@@ -4,16 +4,16 @@ import ex04a_job_report as ex
 import pytest
 from rq.job import JobStatus
 
-from mailer_app import jobs
-from mailer_app.queues import get_queue
 from tests.helpers import work
+from workbook import demo_jobs
+from workbook.demo_jobs import get_queue
 
 pytestmark = pytest.mark.exercise("04a")
 
 
 def test_a_finished_job_reports_its_result(conn):
     q = get_queue("default", conn)
-    ok = q.enqueue(jobs.add, 2, 3, job_id="ok")
+    ok = q.enqueue(demo_jobs.add, 2, 3, job_id="ok")
     work(conn, [q])
     report = ex.job_report(conn, ok.id)
     assert report == {"id": "ok", "status": "finished", "result": 5}, (
@@ -22,7 +22,7 @@ def test_a_finished_job_reports_its_result(conn):
 
 def test_a_failed_job_reports_the_last_line_of_its_error(conn):
     q = get_queue("default", conn)
-    bad = q.enqueue(jobs.fail, "the mail server said no", job_id="bad")
+    bad = q.enqueue(demo_jobs.fail, "the mail server said no", job_id="bad")
     work(conn, [q])
     report = ex.job_report(conn, bad.id)
     assert report == {"id": "bad", "status": "failed",
@@ -31,26 +31,26 @@ def test_a_failed_job_reports_the_last_line_of_its_error(conn):
 
 
 def _queued(q):
-    return q.enqueue(jobs.noop, job_id="job")
+    return q.enqueue(demo_jobs.noop, job_id="job")
 
 
 def _scheduled(q):
-    return q.enqueue_in(timedelta(hours=1), jobs.noop, job_id="job")
+    return q.enqueue_in(timedelta(hours=1), demo_jobs.noop, job_id="job")
 
 
 def _deferred(q):
-    first = q.enqueue(jobs.noop, job_id="first")
-    return q.enqueue(jobs.noop, job_id="job", depends_on=first)
+    first = q.enqueue(demo_jobs.noop, job_id="first")
+    return q.enqueue(demo_jobs.noop, job_id="job", depends_on=first)
 
 
 def _started(q):
-    job = q.enqueue(jobs.noop, job_id="job")
+    job = q.enqueue(demo_jobs.noop, job_id="job")
     job.set_status(JobStatus.STARTED)  # what a worker writes as it picks the job up
     return job
 
 
 def _canceled(q):
-    job = q.enqueue(jobs.noop, job_id="job")
+    job = q.enqueue(demo_jobs.noop, job_id="job")
     job.cancel()
     return job
 
