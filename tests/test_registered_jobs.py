@@ -157,6 +157,7 @@ def test_the_apps_job_class_refuses_a_planted_demo_job(conn, tmp_path, monkeypat
     work(conn, job_class=AllowlistJob)
     assert job.get_status(refresh=True) == JobStatus.FAILED, f"the app's worker ran {func}"
     assert f"JobRefused: Refusing to run '{func}'" in failure_of(job), failure_of(job)
+    assert "AllowlistJob admits" in failure_of(job), "the refusal should name the app's class"
     assert not (tmp_path / "traces").exists(), "the refused note_run wrote its trace"
 
 
@@ -257,6 +258,8 @@ def test_make_workers_worker_refuses_planted_demo_jobs_and_demo_callbacks(env, c
         assert job.get_status(refresh=True) == JobStatus.FAILED, f"make worker ran {name}"
         assert (f"JobRefused: Refusing to run 'workbook.demo_jobs.{name}'"
                 in failure_of(job)), f"{name} failed, but not as refused: {failure_of(job)}"
+        assert "AllowlistJob admits" in failure_of(job), (
+            f"the refusal should name the app's job class: {failure_of(job)}")
         assert job.return_value() is None, f"{name} returned {job.return_value()!r}"
     wait_for_the_end(control, callback)
     assert control.get_status(refresh=True) == JobStatus.FINISHED, (
