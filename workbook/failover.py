@@ -142,7 +142,7 @@ class FailoverResult:
 
 def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at: float = 2,
                  restart_after: float = 2, interval: float = 0.01,
-                 wait: bool = False) -> FailoverResult:
+                 wait: bool = False, give_up: float = 45) -> FailoverResult:
     """Enqueue a job every ``interval`` s and process them; SIGKILL the primary at ``kill_at``.
 
     ``restart_after`` seconds later, once the Sentinels have named a new primary, the old one
@@ -153,6 +153,11 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
     recovers them as abandoned once their worker's heartbeat expires), and the seconds from
     the kill until an enqueue succeeded again. Jobs that ran although the caller was told
     their enqueue failed are counted too: a caller that retries sends those emails twice.
+
+    It enqueues for ``seconds``, and past that until an enqueue succeeds after the kill (at
+    most ``give_up`` s in all): with ``WAIT`` the recovery waits for the old primary to be made
+    a replica, which Sentinel does only after that server has reported itself a primary for
+    8 s, and it asks every 10 s, so recovery can take longer than ``seconds`` alone allows.
     """
     trace = host.folder / f"trace-{'wait' if wait else 'async'}.txt"
     trace.unlink(missing_ok=True)
@@ -166,7 +171,9 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
     try:
         started = time.monotonic()
         number = 0
-        while time.monotonic() - started < seconds:
+        while (time.monotonic() - started < seconds or (
+                not (successes and successes[-1] >= killed_at)
+                and time.monotonic() - started < give_up)):
             if not killed_at and time.monotonic() - started >= kill_at:
                 setup.primary.kill()
                 killed_at = time.monotonic()
