@@ -126,6 +126,10 @@ def _wait_for_drain(conn: redis.Redis, key: str, stall: float = 30) -> None:
             raise TimeoutError(f"the worker took no job from {key} for {stall:g} s ({left} left)")
 
 
+#: How long a failover run goes on enqueueing, at most, waiting for enqueues to work again.
+GIVE_UP = 45.0
+
+
 @dataclass
 class FailoverResult:
     """What killing the primary cost, counted from the jobs' own trace file."""
@@ -142,7 +146,7 @@ class FailoverResult:
 
 def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at: float = 2,
                  restart_after: float = 2, interval: float = 0.01,
-                 wait: bool = False, give_up: float = 45) -> FailoverResult:
+                 wait: bool = False, give_up: float = GIVE_UP) -> FailoverResult:
     """Enqueue a job every ``interval`` s and process them; SIGKILL the primary at ``kill_at``.
 
     ``restart_after`` seconds later, once the Sentinels have named a new primary, the old one
