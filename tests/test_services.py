@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import psutil
 import pytest
@@ -110,6 +111,46 @@ def test_workbook_redis_starts_with_aof_and_stops_by_pidfile(tmp_path):
         assert "Stopped" in redis_runner.workbook_redis_stop(state)
     assert not psutil.pid_exists(pid)
     assert "not running" in redis_runner.workbook_redis_stop(state)
+
+
+@pytest.mark.slow
+def test_make_redis_server_outlives_the_command_that_started_it(tmp_path):
+    """``make redis`` starts the server through start_process, without the parent-death signal
+    every other child gets: the command exits, the server stays, ``make stop`` ends it by PID."""
+    state = tmp_path / "var"
+    url = f"redis://127.0.0.1:{processes.free_port()}/0"
+    start = ("from pathlib import Path\nfrom workbook.redis_runner import workbook_redis_start\n"
+             f"print(workbook_redis_start({url!r}, Path({str(state)!r})))")
+    said = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True,
+                          timeout=60, check=True).stdout
+    pid = int((state / "redis.pid").read_text())
+    try:
+        assert f"pid {pid}" in said, f"the start message names another pid: {said!r}"
+        client = redis_client.client_for(url)
+        # A parent-death SIGTERM makes Redis shut down within its next cron tick (100 ms):
+        # it must go on answering well past that.
+        until = time.monotonic() + 2
+        while time.monotonic() < until:
+            try:
+                client.ping()
+            except redis.ConnectionError:
+                pytest.fail("the server died with the command that started it")
+            time.sleep(0.1)
+        client.close()
+        assert psutil.Process(pid).ppid() != os.getpid(), "the server should not be our child"
+    finally:
+        assert "Stopped" in redis_runner.workbook_redis_stop(state)
+    assert not psutil.pid_exists(pid), f"make stop left pid {pid} running"
+
+
+def test_make_stop_never_signals_a_pid_that_is_not_redis(tmp_path):
+    """An old pidfile whose PID now belongs to another program: make stop leaves it alone."""
+    state = tmp_path / "var"
+    state.mkdir()
+    (state / "redis.pid").write_text(f"{os.getpid()}\n")  # this test process, not a redis-server
+    said = redis_runner.workbook_redis_stop(state)
+    assert "already stopped" in said, f"make stop said {said!r} about a PID that is not Redis"
+    assert not (state / "redis.pid").exists(), "the stale pidfile should be removed"
 
 
 @pytest.mark.slow
