@@ -11,7 +11,7 @@ database, a mail server or a URL scheme: whoever can write to Redis could choose
 Nothing here opens a connection or creates an app at import time, because a forking worker
 imports this module once and then runs each job in a fresh child. That child is a copy of the
 parent, so it runs this module as the parent imported it: after an edit, restart the workers
-(notebook 07 shows it).
+(notebook 08 shows it).
 """
 
 from __future__ import annotations

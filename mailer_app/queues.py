@@ -104,7 +104,7 @@ class AllowlistJob(Job):
             raise _defined_in_main(func_name.removeprefix("__main__."))
         modules = cls.job_modules
         if registry.names_nothing(func_name, modules):
-            pass  # a typo: it fails in the worker as "Invalid attribute name" (notebook 03)
+            pass  # a typo: it fails in the worker as "Invalid attribute name" (notebook 04)
         elif not registry.is_allowed_name(func_name, modules) or (
                 callable(func) and not registry.is_allowed_function(func_name, func, modules)):
             raise _not_a_job(func_name)

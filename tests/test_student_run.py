@@ -177,7 +177,7 @@ def open_dashboard_through_the_proxy(context, page) -> None:
     dashboard = opened.value
     dashboard.wait_for_load_state()
     assert "/proxy/" in dashboard.url, f"the link did not go through the proxy: {dashboard.url}"
-    # The queue table, then its failed-jobs count for "default" (notebook 04 leaves one there).
+    # The queue table, then its failed-jobs count for "default" (04 leaves doomed and typo).
     row = dashboard.locator("tr", has=dashboard.get_by_text("default", exact=True)).first
     row.wait_for(timeout=30_000)
     row.locator("td.failed a").first.click()
