@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -141,6 +143,31 @@ def test_make_redis_server_outlives_the_command_that_started_it(tmp_path):
     finally:
         assert "Stopped" in redis_runner.workbook_redis_stop(state)
     assert not psutil.pid_exists(pid), f"make stop left pid {pid} running"
+
+
+def _ignored_signals(status: str) -> int:
+    return int(re.search(r"^SigIgn:\s*([0-9a-f]+)$", status, re.M).group(1), 16)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("outlives_us", [False, True])
+def test_a_started_process_gets_ctrl_c_even_where_its_starter_ignored_it(outlives_us):
+    """Started in the background by a shell without job control (``make test &``), a process
+    ignores SIGINT and SIGQUIT, and so would everything it starts: a JupyterLab terminal's
+    ``flask run`` would then shrug off the student's Ctrl+C. start_process gives them back."""
+    starter = ("from workbook.processes import start_process\n"
+               "print(open('/proc/self/status').read())\n"
+               f"p = start_process(['sleep', '60'], name='sleeper', outlives_us={outlives_us})\n"
+               "print('CHILD'); print(open(f'/proc/{p.pid}/status').read())\np.stop()")
+    both = ~(1 << (signal.SIGINT - 1)) & ~(1 << (signal.SIGQUIT - 1))
+    run = subprocess.run(  # the starter ignores them, as after `cmd &` in a script
+        [sys.executable, "-c", starter], capture_output=True, text=True, timeout=60, check=True,
+        preexec_fn=lambda: [signal.signal(s, signal.SIG_IGN)
+                            for s in (signal.SIGINT, signal.SIGQUIT)])
+    mine, child = run.stdout.split("CHILD")
+    assert _ignored_signals(mine) & ~both, "the starter should ignore SIGINT and SIGQUIT"
+    assert not _ignored_signals(child) & ~both, (
+        "the started process ignores SIGINT or SIGQUIT, as its starter did")
 
 
 def test_make_stop_never_signals_a_pid_that_is_not_redis(tmp_path):

@@ -71,12 +71,25 @@ _prctl = ctypes.CDLL(_libc_name, use_errno=True).prctl if _libc_name else None
 _PR_SET_PDEATHSIG = 1
 
 
+def _default_signals() -> None:
+    """In the child: Ctrl+C and Ctrl+\\ do what they normally do, whoever started us.
+
+    A command started in the background by a shell without job control (``make test &`` in a
+    script, many CI runners) ignores SIGINT and SIGQUIT, and passes that on to every process
+    below it: a JupyterLab started from there gives its terminals' programs a Ctrl+C that does
+    nothing (Python installs its KeyboardInterrupt handler only where SIGINT is not ignored).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _die_with_parent() -> None:
-    """In the child: ask Linux to SIGTERM us if the process that started us dies.
+    """In the child: default signals, and ask Linux to SIGTERM us if our starter dies.
 
     A safety net for a notebook kernel or a test run killed with SIGKILL, whose clean-up code
     never runs; elsewhere the clean-up code (stop by PID) is all there is.
     """
+    _default_signals()
     if _prctl is not None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -183,6 +196,6 @@ def start_process(
         process = subprocess.Popen(
             list(cmd), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=child_env(env, inherit_env), cwd=cwd or PROJECT_ROOT, start_new_session=True,
-            preexec_fn=None if outlives_us else _die_with_parent,
+            preexec_fn=_default_signals if outlives_us else _die_with_parent,
         )
     return ManagedProcess(process, log_path, name)
