@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import redis
+from rq import Worker
 
 from mailer_app import jobs
 from mailer_app.queues import get_queue
@@ -85,6 +86,14 @@ def test_the_app_and_a_worker_keep_working_after_a_sentinel_failover(tmp_path):
 
                 assert signup(1) == 201
                 wait_until(lambda: emails() == 1, 30, what="the first email")
+                # The email is out before the job is: the horse still writes "finished", and the
+                # worker still reads it. A failover in that window makes RQ 3.0's worker quit
+                # (monitor_work_horse does not catch a ConnectionError), which a supervisor would
+                # restart; this test is about the failover, so kill once the worker is idle.
+                admin = setup.client()
+                wait_until(lambda: admin.hget("rq:job:welcome-1", "status") == b"finished"
+                           and [w.get_state() for w in Worker.all(connection=admin)] == ["idle"],
+                           30, what="the worker idle after the first email")
                 old = setup.primary.port
                 setup.primary.kill()
                 answers = []
