@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": str(VAR / "mailer.sqlite"),
     "OUTBOX_DIR": str(VAR / "outbox"),
     # inline: the request sends the email (the tutorial's "before"); queued: an RQ job does;
+    # relayed: the signup writes the email into the mail_outbox table in the user's own
+    # transaction and the relay (python -m mailer_app.relay) enqueues it (notebook 10);
     # or the import path of your own enqueue function (module:function), as notebook 03 uses.
     "MAIL_DELIVERY": "inline",
     # outbox: write .eml + .html files (letter_opener); smtp: talk to SMTP_HOST:SMTP_PORT.
@@ -32,6 +34,26 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PORT": 8025,
     "SMTP_TIMEOUT": 10.0,
     "FOLLOWUP_DELAY_SECONDS": 86400.0,
+    # A shared limit on sends per second for every worker together (0: none), kept in Redis by
+    # the function MAIL_RATE_LIMITER names (module:function; notebook 10's exercise 10a).
+    "MAIL_RATE_LIMIT": 0.0,
+    "MAIL_RATE_LIMITER": "mailer_app.ratelimit:take",
+    # Backpressure: when the mail already waiting would take longer than this to send at
+    # MAIL_RATE_LIMIT, the signup's answer says how late the welcome email will be.
+    "MAIL_LATE_AFTER_SECONDS": 60.0,
+    # How often the relay looks for new rows in mail_outbox.
+    "RELAY_INTERVAL_SECONDS": 0.5,
+    # Fault injection, for notebook 10 and the tests only (empty: none). SIGNUP_FAULT:
+    # crash-after-commit (the web process dies between its commit and its enqueue) or
+    # enqueue-before-commit (the job is enqueued first, the commit follows after
+    # FAULT_DELAY_SECONDS). RELAY_FAULT: crash-after-enqueue (the relay dies between the
+    # enqueue and marking the row relayed).
+    "SIGNUP_FAULT": "",
+    "RELAY_FAULT": "",
+    "FAULT_DELAY_SECONDS": 1.0,
+    # OpenTelemetry spans, one JSON object per line, appended to this file (empty: no tracing;
+    # needs the trace extra: pip install -e '.[trace]').
+    "TRACE_FILE": "",
     "DIGEST_TO": "team@mailer.test",
     # The recurring jobs of mailer_app/cron.py.
     "SCRAPE_URL": "http://127.0.0.1:5000/status",
@@ -48,7 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024,
 }
 
-CHOICES = {"MAIL_DELIVERY": ("inline", "queued"), "MAIL_BACKEND": ("outbox", "smtp")}
+CHOICES = {"MAIL_DELIVERY": ("inline", "queued", "relayed"), "MAIL_BACKEND": ("outbox", "smtp"),
+           "SIGNUP_FAULT": ("", "crash-after-commit", "enqueue-before-commit"),
+           "RELAY_FAULT": ("", "crash-after-enqueue")}
 #: Settings that may also name a function by import path (``module:function``).
 IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 MAY_BE_IMPORT_PATH = {"MAIL_DELIVERY"}
@@ -81,5 +105,6 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         if value in allowed or (name in MAY_BE_IMPORT_PATH and IMPORT_PATH.match(str(value))):
             continue
         also = " or module:function" if name in MAY_BE_IMPORT_PATH else ""
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}{also}, not {value!r}")
+        raise ValueError(f"{name} must be one of {', '.join(a or repr(a) for a in allowed)}{also}, "
+                         f"not {value!r}")
     return settings

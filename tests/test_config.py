@@ -29,7 +29,7 @@ def test_overrides_beat_the_environment(monkeypatch):
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("MAIL_DELIVERY", "queue",
-     "MAIL_DELIVERY must be one of inline, queued or module:function, not 'queue'"),
+     "MAIL_DELIVERY must be one of inline, queued, relayed or module:function, not 'queue'"),
     ("MAIL_BACKEND", "sendmail", "MAIL_BACKEND must be one of outbox, smtp"),
     ("MAIL_DELAY_SECONDS", "thirty", "MAIL_DELAY_SECONDS='thirty' is not a valid float"),
     ("SMTP_PORT", "25.5", "SMTP_PORT='25.5' is not a valid int"),
