@@ -7,6 +7,7 @@ started with it. Every variable is listed in the README.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from pathlib import Path
@@ -34,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PORT": 8025,
     "SMTP_TIMEOUT": 10.0,
     "FOLLOWUP_DELAY_SECONDS": 86400.0,
+    # When a welcome or follow-up email fails, RQ tries it again after each of these seconds.
+    "MAIL_RETRY_INTERVALS": "10,60,300",
     # A shared limit on sends per second for every worker together (0: none), kept in Redis by
     # the function MAIL_RATE_LIMITER names (module:function; notebook 10's exercise 10a).
     "MAIL_RATE_LIMIT": 0.0,
@@ -108,3 +111,21 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         raise ValueError(f"{name} must be one of {', '.join(a or repr(a) for a in allowed)}{also}, "
                          f"not {value!r}")
     return settings
+
+
+def import_object(path: str) -> Any:
+    """The object an import path such as ``ex03a_enqueue:enqueue_welcome`` names."""
+    module, _, name = path.replace(":", ".").rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def retry_intervals(settings: dict[str, Any]) -> list[int]:
+    """``MAIL_RETRY_INTERVALS`` as whole seconds: ``"10,60,300"`` gives ``[10, 60, 300]``."""
+    try:
+        intervals = [int(part) for part in str(settings["MAIL_RETRY_INTERVALS"]).split(",")]
+    except ValueError:
+        intervals = []
+    if not intervals or min(intervals) < 0:
+        raise ValueError("MAIL_RETRY_INTERVALS must be whole seconds separated by commas, "
+                         f"such as 10,60,300, not {settings['MAIL_RETRY_INTERVALS']!r}")
+    return intervals

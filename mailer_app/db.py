@@ -1,4 +1,4 @@
-"""The SQLite database: users and page snapshots.
+"""The SQLite database: users, the mail waiting for the relay, and page snapshots.
 
 Functions take the database path, so jobs (which run outside any Flask request) and the app
 share them; inside a request, :func:`get_db` gives the request's connection.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -28,6 +29,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA foreign_keys=ON")  # a deleted user takes their waiting mail along
     return conn
 
 
@@ -54,7 +56,8 @@ def reset_db(path: str | Path) -> None:
     """Delete every row, keeping the tables (used between notebook runs and tests)."""
     init_db(path)
     with connection(path) as conn:
-        conn.executescript("DELETE FROM users; DELETE FROM page_snapshots;")
+        conn.executescript(
+            "DELETE FROM mail_outbox; DELETE FROM users; DELETE FROM page_snapshots;")
 
 
 def insert_user(conn: sqlite3.Connection, name: str, email: str) -> int:
@@ -62,6 +65,29 @@ def insert_user(conn: sqlite3.Connection, name: str, email: str) -> int:
     return conn.execute(
         "INSERT INTO users (name, email, created_at) VALUES (?, ?, ?)", (name, email, utcnow())
     ).lastrowid
+
+
+def insert_user_with_mail(conn: sqlite3.Connection, name: str, email: str,
+                          kinds: tuple[str, ...] = ("welcome",), commit_delay: float = 0) -> int:
+    """Store a user and one ``mail_outbox`` row per email kind, in one transaction.
+
+    Either the user and their mail are both stored, or neither is: no process that dies, no
+    Redis that is down, can leave a user whose welcome email is never sent. ``commit_delay``
+    (fault injection: ``SIGNUP_FAULT=enqueue-before-commit``) holds the transaction open.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        user_id = insert_user(conn, name, email)
+        now = utcnow()
+        conn.executemany("INSERT INTO mail_outbox (user_id, kind, created_at) VALUES (?, ?, ?)",
+                         [(user_id, kind, now) for kind in kinds])
+        if commit_delay > 0:
+            time.sleep(commit_delay)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return user_id
 
 
 def get_user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:

@@ -83,9 +83,12 @@ def redis_or_503() -> redis.Redis:
         raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
 
 
-def store_user(user: dict[str, str]) -> int:
-    """Insert the user, or a 409 when the email address is taken."""
+def store_user(user: dict[str, str], kinds: tuple[str, ...] = (), commit_delay: float = 0) -> int:
+    """Insert the user (with a ``mail_outbox`` row per email ``kinds``), or a 409 when taken."""
     try:
+        if kinds:
+            return db.insert_user_with_mail(db.get_db(), user["name"], user["email"], kinds,
+                                            commit_delay)
         return db.insert_user(db.get_db(), user["name"], user["email"])
     except sqlite3.IntegrityError:
         raise SignupError("That email address is already signed up.", 409, "email") from None

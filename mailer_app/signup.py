@@ -13,7 +13,7 @@ import redis
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from rq.job import Job
 
-from mailer_app import db, delivery, jobs
+from mailer_app import backlog, db, delivery, faults, jobs
 from mailer_app.registration import (
     DeliveryBroken,
     SignupError,
@@ -67,14 +67,59 @@ def register(user: dict[str, str]) -> dict[str, Any]:
     """Store the user, then send their welcome email: the tutorial's ``UsersController#create``.
 
     Either the user is stored *and* the email sent or enqueued, or neither: a user whose
-    welcome email can never go out is not kept.
+    welcome email can never go out is not kept. Two writes, to SQLite and to Redis, with no
+    transaction around both: a process that dies between them leaves a user without an email
+    (notebook 10 counts them), which ``MAIL_DELIVERY=relayed`` closes.
     """
-    how = current_app.config["MAIL_DELIVERY"]
+    config = current_app.config
+    how = config["MAIL_DELIVERY"]
+    if how == "relayed":
+        return {**register_relayed(user), **backlog.notice(config, outbox_waiting=True)}
     queue_conn = None if how == "inline" else redis_or_503()
+    if how != "inline" and faults.armed(config, "SIGNUP_FAULT", "enqueue-before-commit"):
+        return register_enqueue_first(user, how, queue_conn)
     user_id = store_user(user)
+    faults.crash_here(config, "SIGNUP_FAULT", "crash-after-commit")
     with undo_signup_on_failure(user_id) as enqueued:
         sent = send_welcome(user_id, how, queue_conn, enqueued)
-    return {"id": user_id, "email": user["email"], "delivery": how, **sent}
+    late = {} if how == "inline" else backlog.notice(config, queue_conn)
+    return {"id": user_id, "email": user["email"], "delivery": how, **sent, **late}
+
+
+def register_relayed(user: dict[str, str]) -> dict[str, Any]:
+    """The transactional outbox: the user and their mail in one SQLite transaction, no Redis.
+
+    The relay (:mod:`mailer_app.relay`, its own process) enqueues the mail afterwards. A crash
+    anywhere leaves both rows or neither, and Redis being down does not refuse the signup.
+    """
+    config = current_app.config
+    kinds = ("welcome", "followup") if config["FOLLOWUP_DELAY_SECONDS"] > 0 else ("welcome",)
+    hold = (config["FAULT_DELAY_SECONDS"]
+            if faults.armed(config, "SIGNUP_FAULT", "enqueue-before-commit") else 0)
+    user_id = store_user(user, kinds=kinds, commit_delay=hold)
+    faults.crash_here(config, "SIGNUP_FAULT", "crash-after-commit")
+    return {"id": user_id, "email": user["email"], "delivery": "relayed"}
+
+
+def register_enqueue_first(user: dict[str, str], how: str,
+                           queue_conn: redis.Redis) -> dict[str, Any]:
+    """The other wrong order, on purpose (``SIGNUP_FAULT=enqueue-before-commit``).
+
+    The user is inserted in a transaction that is still open when the job is enqueued, and
+    committed ``FAULT_DELAY_SECONDS`` later: a fast worker looks the user up before the
+    commit and does not find them (Django's ``on_commit`` problem; RQ has no such hook).
+    """
+    conn = db.get_db()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        user_id = store_user(user)
+        job = delivery.resolve(how)(user_id, queue_conn)
+        time.sleep(current_app.config["FAULT_DELAY_SECONDS"])
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return {"id": user_id, "email": user["email"], "delivery": how, "job_id": job.id}
 
 
 def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None,

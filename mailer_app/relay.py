@@ -1,0 +1,130 @@
+"""The relay: moves the mail that signups wrote into ``mail_outbox`` onto RQ's queues.
+
+With ``MAIL_DELIVERY=relayed`` a signup writes its user and its mail in one SQLite
+transaction and never touches Redis (the transactional outbox). This process then enqueues
+each waiting row's job, and only after that marks the row relayed. Run it beside the web app
+and the workers, one per database::
+
+    python -m mailer_app.relay        (make relay)
+
+**Why a loop of its own, and not ``rq cron``.** A relay run by ``rq cron`` would be a job: it
+would wait on a queue behind the very mail it hands over, a stalled or busy worker would stall
+it, and ``rq cron`` (beta in RQ 3.0) runs a job at most once a minute by crontab or on an
+interval of whole seconds. This loop looks every ``RELAY_INTERVAL_SECONDS`` (0.5 s), needs no
+worker, and when Redis is down it waits and tries again while signups go on being accepted.
+
+**At least once.** A relay that dies after the enqueue and before the mark relays the row
+again when it restarts. The second job is absorbed twice over: RQ refuses it while the first
+is still in Redis (the job id ``welcome-<user>`` with ``unique=True``), and if the first has
+already gone, the job stops at the user's ``welcome_sent_at`` mark (``mailer_app/jobs.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from rq.exceptions import DuplicateJobError
+
+from mailer_app import db, delivery, faults
+from mailer_app.config import load_settings
+from mailer_app.redis_client import RedisUnavailable, connect, redact
+
+log = logging.getLogger("mailer_app.relay")
+
+
+@dataclass
+class Relayed:
+    """What one pass of the relay did."""
+
+    enqueued: int = 0
+    duplicates: int = 0  # rows whose job RQ refused because it was already there
+
+    @property
+    def rows(self) -> int:
+        return self.enqueued + self.duplicates
+
+
+def enqueue_row(row: Any, connection: redis.Redis, settings: dict[str, Any]) -> str:
+    """Enqueue the job of one ``mail_outbox`` row; return its job id."""
+    if row["kind"] == "welcome":
+        return delivery.enqueue_welcome_email(row["user_id"], connection).id
+    if row["kind"] == "followup":
+        when = (datetime.fromisoformat(row["created_at"])
+                + timedelta(seconds=float(settings["FOLLOWUP_DELAY_SECONDS"])))
+        return delivery.schedule_followup_email_at(row["user_id"], connection, when).id
+    raise ValueError(f"mail_outbox row {row['id']} has an unknown kind {row['kind']!r}")
+
+
+def relay_once(settings: dict[str, Any], connection: redis.Redis, limit: int = 100) -> Relayed:
+    """Enqueue up to ``limit`` waiting rows, oldest first, marking each after its enqueue."""
+    done = Relayed()
+    with db.connection(settings["DATABASE"]) as conn:
+        rows = conn.execute(
+            "SELECT id, user_id, kind, created_at FROM mail_outbox WHERE relayed_at IS NULL "
+            "ORDER BY id LIMIT ?", (limit,)).fetchall()
+        for row in rows:
+            # Counted before the enqueue, so a relay that dies after it leaves a trace.
+            conn.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = ?",
+                         (row["id"],))
+            try:
+                job_id = enqueue_row(row, connection, settings)
+                done.enqueued += 1
+            except DuplicateJobError:
+                job_id = delivery.welcome_job_id(row["user_id"])
+                done.duplicates += 1
+            else:
+                # Armed, it dies after a fresh enqueue only: a restarted relay gets past the row.
+                faults.crash_here(settings, "RELAY_FAULT", "crash-after-enqueue")
+            conn.execute("UPDATE mail_outbox SET relayed_at = ?, job_id = ? WHERE id = ?",
+                         (db.utcnow(), job_id, row["id"]))
+    return done
+
+
+def waiting(settings: dict[str, Any]) -> int:
+    """Rows the relay has not moved yet."""
+    with db.connection(settings["DATABASE"]) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM mail_outbox WHERE relayed_at IS NULL").fetchone()[0]
+
+
+def run(settings: dict[str, Any]) -> None:
+    """Relay forever: a pass, then a short sleep whenever nothing was waiting."""
+    db.init_db(settings["DATABASE"])
+    connection = None
+    while True:
+        try:
+            connection = connection or connect(settings["REDIS_URL"])
+            done = relay_once(settings, connection)
+        except (RedisUnavailable, redis.ConnectionError, redis.TimeoutError) as exc:
+            log.warning("Redis is not answering (%s): the mail waits in mail_outbox; "
+                        "trying again in 1 s", exc)
+            connection = None
+            time.sleep(1)
+            continue
+        if done.rows:
+            log.info("relayed %d row(s): %d enqueued, %d already queued",
+                     done.rows, done.enqueued, done.duplicates)
+        else:
+            time.sleep(float(settings["RELAY_INTERVAL_SECONDS"]))
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s relay %(message)s")
+    settings = load_settings()
+    log.info("relaying %s to %s every %ss", settings["DATABASE"],
+             redact(settings["REDIS_URL"]), settings["RELAY_INTERVAL_SECONDS"])
+    try:
+        run(settings)
+    except KeyboardInterrupt:
+        log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Notebook 10's dual write: signups whose web process or relay dies, counted afterwards.
+
+Every count here is read from durable facts once the run is over: the users table, the
+``mail_outbox`` rows, the emails in the outbox folder, and what the job hashes in Redis say.
+Nothing depends on how long the student pauses between cells.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import urllib.error
+from dataclasses import dataclass
+from http.client import HTTPException
+
+from mailer_app import db, faults, mail
+from mailer_app.queues import JOB_CLASS, get_queue
+from workbook import services
+from workbook.http import post
+from workbook.processes import wait_until
+
+
+@dataclass
+class Counted:
+    """What became of ``signups`` signups."""
+
+    signups: int
+    web_crashes: int
+    users: int
+    emailed: int  # users with at least one welcome email in the outbox
+    emails: int  # welcome emails in the outbox
+    relay_crashes: int = 0
+    rows_relayed_twice: int = 0
+    jobs_found_no_user: int = 0
+
+    @property
+    def without_email(self) -> int:
+        return self.users - self.emailed
+
+    @property
+    def sent_twice(self) -> int:
+        return self.emails - self.emailed
+
+
+def signup_once(lab, settings: dict[str, str], email: str) -> bool:
+    """One signup over HTTP on a fresh web process; return whether that process crashed."""
+    process, base = services.start_web({**lab.env, **settings}, log_dir=lab.directory / "logs")
+    try:
+        with contextlib.suppress(urllib.error.URLError, HTTPException, ConnectionError):
+            post(base, "/users", {"name": email.split("@")[0].title(), "email": email},
+                 timeout=30)
+        with contextlib.suppress(TimeoutError):
+            wait_until(lambda: not process.running(), 2, what="the web process exiting")
+        return process.process.poll() == faults.CRASH_STATUS
+    finally:
+        process.stop()
+
+
+def run_relay_until_done(lab, settings: dict[str, str]) -> int:
+    """Run ``python -m mailer_app.relay`` until no row waits, restarting it when it dies.
+
+    Return how many times it died (crashed on purpose with ``RELAY_FAULT``).
+    """
+    crashes = 0
+    while waiting_rows(lab):
+        relay = lab.process([sys.executable, "-m", "mailer_app.relay"], name="relay", env=settings)
+        try:
+            wait_until(lambda: not relay.running() or not waiting_rows(lab), 60,
+                       what="the relay emptying mail_outbox")
+        finally:
+            relay.stop()
+        crashes += relay.process.poll() == faults.CRASH_STATUS
+    return crashes
+
+
+def waiting_rows(lab) -> int:
+    with db.connection(lab.env["DATABASE"]) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM mail_outbox WHERE relayed_at IS NULL").fetchone()[0]
+
+
+def wait_for_mailers_queue(lab, timeout: float = 120) -> None:
+    """Wait until the worker has nothing left: no job waiting, running or scheduled."""
+    queue = get_queue("mailers", lab.connection())
+
+    def idle() -> bool:
+        return (queue.count == 0 and queue.started_job_registry.count == 0
+                and queue.scheduled_job_registry.count == 0)
+
+    wait_until(idle, timeout, interval=0.2, what="the mailers queue emptying")
+
+
+def count(lab, signups: int, web_crashes: int, **extra) -> Counted:
+    """Count users, emails and relayed rows as the database and the outbox hold them."""
+    with db.connection(lab.env["DATABASE"]) as conn:
+        users = db.count_users(conn)
+        twice = conn.execute(
+            "SELECT COUNT(*) FROM mail_outbox WHERE attempts > 1").fetchone()[0]
+    welcomes = [m["to"] for m in mail.list_outbox(lab.outbox) if m["kind"] == "welcome"]
+    return Counted(signups, web_crashes, users, len(set(welcomes)), len(welcomes),
+                   rows_relayed_twice=twice, **extra)
+
+
+def crash_run(lab, delivery: str, signups: int = 5, signup_fault: str = "crash-after-commit",
+              relay_fault: str = "", prefix: str = "crash") -> Counted:
+    """``signups`` signups, each on a web process armed to crash; then the worker drains."""
+    settings = {"MAIL_DELIVERY": delivery, "SIGNUP_FAULT": signup_fault,
+                "FOLLOWUP_DELAY_SECONDS": "0"}
+    crashed = sum(signup_once(lab, settings, f"{prefix}{n}@example.com")
+                  for n in range(1, signups + 1))
+    relay_crashes = 0
+    if delivery == "relayed":
+        relay_crashes = run_relay_until_done(lab, {"RELAY_FAULT": relay_fault})
+    wait_for_mailers_queue(lab)
+    return count(lab, signups, crashed, relay_crashes=relay_crashes)
+
+
+def jobs_that_failed_first(lab) -> int:
+    """Welcome jobs that failed at least once (RQ keeps ``retries_left`` in the job's hash)."""
+    queue = get_queue("mailers", lab.connection())
+    failed = 0
+    with db.connection(lab.env["DATABASE"]) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM users")]
+    for user_id in ids:
+        job = queue.fetch_job(f"welcome-{user_id}")
+        if job is not None and job.retries_left is not None and job.retry_intervals and \
+                job.retries_left < len(job.retry_intervals):
+            failed += 1
+    return failed
+
+
+def race_run(lab, delivery: str, signups: int = 3, hold: float = 1.0,
+             prefix: str = "race") -> Counted:
+    """Signups that enqueue before they commit (or, relayed, hold their commit ``hold`` s)."""
+    settings = {"MAIL_DELIVERY": delivery, "SIGNUP_FAULT": "enqueue-before-commit",
+                "FAULT_DELAY_SECONDS": str(hold), "FOLLOWUP_DELAY_SECONDS": "0",
+                "MAIL_RETRY_INTERVALS": "3"}
+    process, base = services.start_web({**lab.env, **settings}, log_dir=lab.directory / "logs")
+    try:
+        for n in range(1, signups + 1):
+            status, body, _ = post(base, "/users", {"name": "Race", "email":
+                                                    f"{prefix}{n}@example.com"})
+            assert status == 201, (status, body)
+    finally:
+        process.stop()
+    if delivery == "relayed":
+        run_relay_until_done(lab, {})
+    wait_for_mailers_queue(lab)
+    return count(lab, signups, 0, jobs_found_no_user=jobs_that_failed_first(lab))
+
+
+APP_WORKER = {"job_class": JOB_CLASS}
