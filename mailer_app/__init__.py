@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mailer_app import dashboard, db, outbox, signup, status
+from mailer_app import dashboard, db, outbox, signup, status, tracing
 from mailer_app.config import load_settings
 
 
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # is safe for an app on loopback: a forged header only changes the links in its sender's
     # own answer, and a web page cannot add them to a cross-site request.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0, x_prefix=1)
+    tracing.init_app(app)  # a no-op unless TRACE_FILE is set (and the trace extra installed)
 
     db.init_app(app)
     db.init_db(app.config["DATABASE"])

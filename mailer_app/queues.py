@@ -14,7 +14,7 @@ from rq import Queue
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from mailer_app import registry
+from mailer_app import registry, tracing
 from mailer_app.config import load_settings
 from mailer_app.redis_client import connect
 
@@ -116,7 +116,14 @@ class AllowlistJob(Job):
                 raise _not_a_job(name, f"an allowed {kind} callback")
         check_json_arguments(list(args or ()), "argument")
         check_json_arguments(dict(kwargs or {}), "keyword argument")
+        carrier = tracing.inject()  # the worker's job span continues this trace (JSON strings)
+        if carrier:
+            job.meta = {**job.meta, "trace": carrier}
         return job
+
+    def perform(self):
+        with tracing.job_span(self):
+            return super().perform()
 
     @property
     def func(self):
@@ -169,7 +176,10 @@ class WorkbookQueue(Queue):
     def enqueue(self, f, *args, **kwargs):
         if not isinstance(f, str) and getattr(f, "__module__", None) == "__main__":
             raise _defined_in_main(getattr(f, "__qualname__", repr(f)))
-        return super().enqueue(f, *args, **kwargs)
+        name = f if isinstance(f, str) else (
+            f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', f)}")
+        with tracing.producer_span(f"enqueue {name}", **{"messaging.destination.name": self.name}):
+            return super().enqueue(f, *args, **kwargs)
 
 
 def redis_url() -> str:
