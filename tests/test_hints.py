@@ -31,7 +31,7 @@ def solution_lines(exercise: str) -> list[str]:
 
 
 def test_every_exercise_has_hints():
-    assert len(EXERCISES) == 16 and EXERCISES[0] == "01a" and EXERCISES[-1] == "08b"
+    assert len(EXERCISES) == 17 and EXERCISES[0] == "01a" and EXERCISES[-1] == "10a"
     assert sorted(HINT_LEVELS) == [1, 2, 3]
 
 

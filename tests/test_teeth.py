@@ -35,6 +35,7 @@ _BULK_08A = re.search(r"queue\.enqueue_many\(\[queue\.prepare_data\((?P<func>[\w
                       SOLUTIONS.joinpath(SOLUTION_FILES["ex08a"]).read_text())
 ENQUEUE_MANY_08A = _BULK_08A.group(0) if _BULK_08A else "queue.enqueue_many("
 SLEEP_FOR_08A = _BULK_08A.group("func") if _BULK_08A else "demo_jobs.sleep_for"
+TOKEN_BUCKET_RETURN = "    return float(connection.eval(script, 1, key, rate, burst))"
 WEIGHTED_LOOP = SOLUTIONS.joinpath(SOLUTION_FILES["ex05b"]).read_text().split(
     "### BEGIN SOLUTION\n")[1].split("    ### END SOLUTION")[0]
 
@@ -303,10 +304,63 @@ MUTANTS = {
         '                                                job_id=f"welcome-{user_id}")])[0]\n'
         "            for user_id in user_ids]",
         "enqueue_many called once per user: still a round trip per job", "one round trip"),
+    # 10a: a token bucket in Redis
+    "bucket_on_the_workers_clock": (
+        "ex10a", ("    local now = redis.call('TIME')\n"
+                  "    now = tonumber(now[1]) + tonumber(now[2]) / 1000000",
+                  "connection.eval(script, 1, key, rate, burst)"),
+        ("    local now = tonumber(ARGV[3])",
+         "connection.eval(script, 1, key, rate, burst, __import__('time').time())"),
+        "the worker's own clock: hosts whose clocks disagree share no bucket", "(TIME)"),
+    "refusal_takes_a_token": (
+        "ex10a", "if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end",
+        "tokens = tokens - 1\n    if tokens < 0 then wait = -tokens / rate end",
+        "a refused take still takes a token: waits grow without end", "use up a token"),
+    "bucket_without_a_cap": (
+        "ex10a", "tokens = math.min(burst, tokens + math.max(0, now - last) * rate)",
+        "tokens = tokens + math.max(0, now - last) * rate",
+        "an idle bucket fills past its burst, then lets a flood through", "at most burst"),
+    "read_and_write_in_python": (
+        "ex10a", ("    script = \"\"\"", TOKEN_BUCKET_RETURN),
+        ("    seconds, micros = connection.time()\n"
+         "    now = seconds + micros / 1e6\n"
+         "    tokens, last = connection.hmget(key, 'tokens', 'last')\n"
+         "    tokens = burst if tokens is None else float(tokens)\n"
+         "    last = now if last is None else float(last)\n"
+         "    tokens = min(burst, tokens + max(0.0, now - last) * rate)\n"
+         "    wait = 0.0 if tokens >= 1 else (1 - tokens) / rate\n"
+         "    connection.hset(key, mapping={'tokens': tokens - (wait == 0), 'last': now})\n"
+         "    connection.expire(key, 5)\n"
+         "    return wait\n"
+         "    unused = \"\"\"",
+         "    return float(unused and wait)"),
+        "read, then write, from Python: two workers take the same token", "same token"),
+    "bucket_that_never_expires": (
+        "ex10a", "    redis.call('EXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 1)\n", "",
+        "the key stays in Redis forever", "expire"),
 }
 
 #: name: (exercise, text in the solution, another correct spelling of it)
 ALTERNATIVES = {
+    "registered_script": (
+        "ex10a", "return float(connection.eval(script, 1, key, rate, burst))",
+        "return float(connection.register_script(script)(keys=[key], args=[rate, burst]))"),
+    "watch_and_multi": (
+        "ex10a", ("    script = \"\"\"", TOKEN_BUCKET_RETURN),
+        ("    def attempt(pipe):\n"
+         "        seconds, micros = pipe.time()\n"
+         "        now = seconds + micros / 1e6\n"
+         "        tokens, last = pipe.hmget(key, 'tokens', 'last')\n"
+         "        tokens = burst if tokens is None else float(tokens)\n"
+         "        last = now if last is None else float(last)\n"
+         "        tokens = min(burst, tokens + max(0.0, now - last) * rate)\n"
+         "        wait = 0.0 if tokens >= 1 else (1 - tokens) / rate\n"
+         "        pipe.multi()\n"
+         "        pipe.hset(key, mapping={'tokens': tokens - (wait == 0), 'last': now})\n"
+         "        pipe.expire(key, int((burst - tokens) / rate) + 2)\n"
+         "        return wait\n"
+         "    unused = \"\"\"",
+         "    return float(connection.transaction(attempt, key, value_from_callable=True))")),
     "rpush_and_blpop": ("ex01a", ("conn.lpush(queue, json.dumps(payload))", "conn.brpop("),
                         ("conn.rpush(queue, json.dumps(payload))", "conn.blpop(")),
     "unpack_and_decode": ("ex01a", ("return conn.lpush(queue, json.dumps(payload))",

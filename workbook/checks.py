@@ -102,7 +102,7 @@ def solution_file(exercise: str) -> Path:
 
 
 def exercise_ids() -> list[str]:
-    """Every exercise id, in order (``01a``...``08b``)."""
+    """Every exercise id, in order (``01a``...``10a``)."""
     return sorted(path.stem[2:5] for path in (PROJECT_ROOT / "solutions").glob("ex*.py"))
 
 

@@ -32,7 +32,7 @@ TESTS = PROJECT_ROOT / "tests" / "exercises"
 
 
 def exercises() -> list[str]:
-    """Every exercise id, in order (``01a``...``08b``)."""
+    """Every exercise id, in order (``01a``...``10a``)."""
     return sorted(path.stem.removeprefix("test_ex")[:3] for path in TESTS.glob("test_ex*.py"))
 
 

@@ -198,4 +198,21 @@ def enqueue_welcomes(queue, user_ids):
         for user_id in ___
     ])
 ''',
+    "10a": '''
+def take(connection, key, rate, burst=1):
+    script = """
+    local rate, burst = ___, ___  -- ARGV, as numbers
+    local now = redis.call(___)  -- {seconds, microseconds}
+    now = ___
+    local tokens = tonumber(redis.call('HGET', KEYS[1], ___)) or ___
+    local last = tonumber(redis.call('HGET', KEYS[1], ___)) or ___
+    tokens = math.min(___, tokens + ___ * rate)  -- the refill since last time
+    local wait = 0
+    if tokens >= 1 then ___ else wait = ___ end
+    redis.call('HSET', KEYS[1], ___)
+    redis.call('EXPIRE', KEYS[1], ___)  -- until the bucket would be full again
+    return ___(wait)  -- as text
+    """
+    return float(connection.___(script, 1, ___))
+''',
 }
