@@ -18,7 +18,7 @@ export EX
 VALID_EX = for id in $(EXERCISES); do [ "$$id" = "$${EX-}" ] && exit 0; done; \
 	printf '%s\n' "EX='$${EX-}' is not an exercise of this workbook: use one of $(EXERCISES), as in make check EX=03a." >&2; exit 2
 
-.PHONY: help setup lock reset valid-ex FORCE lab test test-at-machine-speed test-fast nbval nbval-solved nbval-both student-run paced binder-check redis stop worker cron web db exercises hint check bench lint clean
+.PHONY: help setup lock reset valid-ex FORCE lab test test-at-machine-speed test-fast nbval nbval-solved nbval-both student-run paced binder-check redis stop worker cron relay web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ worker: setup  ## Run a worker on every queue, highest priority first, with the 
 
 cron: setup  ## Run the one rq cron process for recurring jobs
 	$(PY) -m workbook cron
+
+relay: setup db  ## Run the relay of MAIL_DELIVERY=relayed (mail_outbox to RQ)
+	$(PY) -m workbook relay
 
 web: setup db  ## Serve the mailer app on http://127.0.0.1:5000
 	$(BIN)/flask --app mailer_app run --port 5000

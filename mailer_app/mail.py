@@ -19,6 +19,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from mailer_app import tracing
+
 _templates = Environment(
     loader=PackageLoader("mailer_app", "templates/mail"),
     autoescape=select_autoescape(["html"]),
@@ -48,16 +50,17 @@ def build_message(kind: str, to: str, sender: str, **context: Any) -> EmailMessa
 
 def deliver(msg: EmailMessage, settings: dict[str, Any]) -> str:
     """Wait ``MAIL_DELAY_SECONDS`` (the slow mail server), then send; return where it went."""
-    delay = float(settings["MAIL_DELAY_SECONDS"])
-    if delay > 0:
-        time.sleep(delay)
-    if settings["MAIL_BACKEND"] == "smtp":
-        with smtplib.SMTP(
-            settings["SMTP_HOST"], int(settings["SMTP_PORT"]), timeout=settings["SMTP_TIMEOUT"]
-        ) as smtp:
-            smtp.send_message(msg)
-        return f"smtp://{settings['SMTP_HOST']}:{settings['SMTP_PORT']}"
-    return str(write_to_outbox(msg, settings["OUTBOX_DIR"]))
+    with tracing.span("smtp send", **{"mail.kind": str(msg["X-Mailer-Kind"]),
+                                      "mail.backend": settings["MAIL_BACKEND"]}):
+        delay = float(settings["MAIL_DELAY_SECONDS"])
+        if delay > 0:
+            time.sleep(delay)
+        if settings["MAIL_BACKEND"] == "smtp":
+            with smtplib.SMTP(settings["SMTP_HOST"], int(settings["SMTP_PORT"]),
+                              timeout=settings["SMTP_TIMEOUT"]) as smtp:
+                smtp.send_message(msg)
+            return f"smtp://{settings['SMTP_HOST']}:{settings['SMTP_PORT']}"
+        return str(write_to_outbox(msg, settings["OUTBOX_DIR"]))
 
 
 def _slug(text: str) -> str:

@@ -75,6 +75,11 @@ def relay_once(settings: dict[str, Any], connection: redis.Redis, limit: int = 1
             try:
                 job_id = enqueue_row(row, connection, settings)
                 done.enqueued += 1
+            except redis.RedisError:
+                # Nothing was enqueued (Redis is down): this try does not count.
+                conn.execute("UPDATE mail_outbox SET attempts = attempts - 1 WHERE id = ?",
+                             (row["id"],))
+                raise
             except DuplicateJobError:
                 job_id = delivery.welcome_job_id(row["user_id"])
                 done.duplicates += 1

@@ -30,7 +30,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
 UNITS = {
     "ms": "ms", "µs": "µs", "s": "s", "sec": "s", "second": "s", "seconds": "s",

@@ -10,7 +10,7 @@ import pytest
 from workbook import quiz, your_code
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
 
 def test_every_notebook_has_a_quiz_of_three_to_five_questions():
@@ -61,10 +61,10 @@ def test_every_notebook_has_a_quiz_cell_and_a_try_it_cell():
         assert any(s.startswith("**Try it here.**") for s in sources), path.name
 
 
-def test_three_predictions_are_made_before_they_are_answered():
+def test_four_predictions_are_made_before_they_are_answered():
     made = [name for path in NOTEBOOKS for s in _sources(path) for name in quiz.load()
             if name.startswith("predict-") and f'predict("{name}")' in s]
-    assert sorted(made) == ["predict-05", "predict-06", "predict-07"]
+    assert sorted(made) == ["predict-05", "predict-06", "predict-07", "predict-10"]
 
 
 def test_try_it_reports_a_stub_a_mistake_and_a_result(monkeypatch, tmp_path, capsys):

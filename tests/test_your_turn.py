@@ -17,7 +17,7 @@ from workbook.demo_jobs import get_queue
 from workbook.your_turn import TAG, turn_cells, turn_file, your_turn
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 TURN_NOTEBOOKS = NOTEBOOKS  # 03 too: its Your turn sits beside exercise 03a
 
 

@@ -1,8 +1,9 @@
-"""``python -m workbook ...``: what ``make redis``, ``make worker`` and ``make cron`` run.
+"""``python -m workbook ...``: what ``make redis``, ``worker``, ``cron`` and ``relay`` run.
 
-``worker`` and ``cron`` print the command :mod:`workbook.services` builds (the one the notebooks
-start and print), then become it (``exec``), so Ctrl+C reaches ``rq`` itself; ``--print``
-only prints it. ``REDIS_URL`` comes from the environment, else ``mailer_app.config``'s default.
+``worker``, ``cron`` and ``relay`` print the command :mod:`workbook.services` builds (the
+one the notebooks start and print), then become it (``exec``), so Ctrl+C reaches the process
+itself; ``--print`` only prints it. ``REDIS_URL`` comes from the environment, else
+``mailer_app.config``'s default.
 """
 
 from __future__ import annotations
@@ -16,16 +17,16 @@ from mailer_app.config import load_settings
 from mailer_app.queues import JOB_CLASS
 from mailer_app.redis_client import RedisUnavailable, connect, redact
 from workbook.redis_runner import find_redis_server, workbook_redis_start, workbook_redis_stop
-from workbook.services import as_typed, cron_command, url_env, worker_command
+from workbook.services import as_typed, cron_command, relay_command, url_env, worker_command
 
 USAGE = ("usage: python -m workbook redis-start|redis-stop|where|check|worker [--print]"
-         "|cron [--print]")
+         "|cron [--print]|relay [--print]")
 
 
 #: The app's own processes, each built where the notebooks and tests build it. The app's worker
 #: runs the app's job class: the workbook's demo jobs are refused there.
 PROCESSES = {"worker": functools.partial(worker_command, job_class=JOB_CLASS),
-             "cron": cron_command}
+             "cron": cron_command, "relay": relay_command}
 
 
 def become(cmd: list[str], url: str, dry_run: bool) -> int:

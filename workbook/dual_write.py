@@ -13,7 +13,8 @@ import urllib.error
 from dataclasses import dataclass
 from http.client import HTTPException
 
-from mailer_app import db, faults, mail
+from mailer_app import db, faults, mail, relay
+from mailer_app.config import load_settings
 from mailer_app.queues import JOB_CLASS, get_queue
 from workbook import services
 from workbook.http import post
@@ -63,13 +64,14 @@ def run_relay_until_done(lab, settings: dict[str, str]) -> int:
     """
     crashes = 0
     while waiting_rows(lab):
-        relay = lab.process([sys.executable, "-m", "mailer_app.relay"], name="relay", env=settings)
+        relay_process = lab.process([sys.executable, "-m", "mailer_app.relay"], name="relay",
+                                    env=settings)
         try:
-            wait_until(lambda: not relay.running() or not waiting_rows(lab), 60,
+            wait_until(lambda: not relay_process.running() or not waiting_rows(lab), 60,
                        what="the relay emptying mail_outbox")
         finally:
-            relay.stop()
-        crashes += relay.process.poll() == faults.CRASH_STATUS
+            lab.retire(relay_process)
+        crashes += relay_process.process.poll() == faults.CRASH_STATUS
     return crashes
 
 
@@ -101,17 +103,33 @@ def count(lab, signups: int, web_crashes: int, **extra) -> Counted:
                    rows_relayed_twice=twice, **extra)
 
 
+@contextlib.contextmanager
+def app_worker(lab):
+    """The app's worker on the mailers queue, for one run, stopped by PID afterwards."""
+    worker = lab.worker(["mailers"], reuse=False, job_class=JOB_CLASS)
+    try:
+        yield worker
+    finally:
+        lab.retire(worker)
+
+
 def crash_run(lab, delivery: str, signups: int = 5, signup_fault: str = "crash-after-commit",
               relay_fault: str = "", prefix: str = "crash") -> Counted:
-    """``signups`` signups, each on a web process armed to crash; then the worker drains."""
+    """``signups`` signups, each on a web process armed to crash; then the worker drains.
+
+    Starts from an empty Redis, database and outbox (``lab.reset()``), so a cell that runs it
+    twice counts the same.
+    """
+    lab.reset()
     settings = {"MAIL_DELIVERY": delivery, "SIGNUP_FAULT": signup_fault,
                 "FOLLOWUP_DELAY_SECONDS": "0"}
-    crashed = sum(signup_once(lab, settings, f"{prefix}{n}@example.com")
-                  for n in range(1, signups + 1))
-    relay_crashes = 0
-    if delivery == "relayed":
-        relay_crashes = run_relay_until_done(lab, {"RELAY_FAULT": relay_fault})
-    wait_for_mailers_queue(lab)
+    with app_worker(lab):
+        crashed = sum(signup_once(lab, settings, f"{prefix}{n}@example.com")
+                      for n in range(1, signups + 1))
+        relay_crashes = 0
+        if delivery == "relayed":
+            relay_crashes = run_relay_until_done(lab, {"RELAY_FAULT": relay_fault})
+        wait_for_mailers_queue(lab)
     return count(lab, signups, crashed, relay_crashes=relay_crashes)
 
 
@@ -129,24 +147,62 @@ def jobs_that_failed_first(lab) -> int:
     return failed
 
 
-def race_run(lab, delivery: str, signups: int = 3, hold: float = 1.0,
+def race_run(lab, delivery: str, signups: int = 3, hold: float = 1.0, retry: int = 3,
              prefix: str = "race") -> Counted:
-    """Signups that enqueue before they commit (or, relayed, hold their commit ``hold`` s)."""
+    """Signups that enqueue before they commit (or, relayed, hold their commit ``hold`` s).
+
+    Starts from an empty Redis, database and outbox, as :func:`crash_run` does.
+    """
+    lab.reset()
     settings = {"MAIL_DELIVERY": delivery, "SIGNUP_FAULT": "enqueue-before-commit",
                 "FAULT_DELAY_SECONDS": str(hold), "FOLLOWUP_DELAY_SECONDS": "0",
-                "MAIL_RETRY_INTERVALS": "3"}
-    process, base = services.start_web({**lab.env, **settings}, log_dir=lab.directory / "logs")
-    try:
-        for n in range(1, signups + 1):
-            status, body, _ = post(base, "/users", {"name": "Race", "email":
-                                                    f"{prefix}{n}@example.com"})
-            assert status == 201, (status, body)
-    finally:
-        process.stop()
-    if delivery == "relayed":
-        run_relay_until_done(lab, {})
-    wait_for_mailers_queue(lab)
+                "MAIL_RETRY_INTERVALS": str(retry)}
+    with app_worker(lab):
+        process, base = services.start_web({**lab.env, **settings},
+                                           log_dir=lab.directory / "logs")
+        try:
+            for n in range(1, signups + 1):
+                status, body, _ = post(base, "/users", {"name": "Race", "email":
+                                                        f"{prefix}{n}@example.com"})
+                if status != 201:
+                    raise RuntimeError(f"signup {n} answered {status}: {body}")
+        finally:
+            process.stop()
+        if delivery == "relayed":
+            run_relay_until_done(lab, {})
+        wait_for_mailers_queue(lab)
     return count(lab, signups, 0, jobs_found_no_user=jobs_that_failed_first(lab))
 
 
-APP_WORKER = {"job_class": JOB_CLASS}
+
+@dataclass
+class SecondRelay:
+    """What relaying every row once more, after the first jobs expired, did."""
+
+    jobs_run: int
+    already_sent: int  # of them, jobs that stopped at the user's welcome_sent_at
+    emails: int
+    users: int
+
+
+def relay_everything_again(lab) -> SecondRelay:
+    """Delete the finished welcome jobs (as ``result_ttl`` would), then relay every row again.
+
+    RQ's unique job id no longer stops the second job, so it runs: the email's idempotency key
+    (``welcome_sent_at``) is all that stands between the user and a second email.
+    """
+    queue = get_queue("mailers", lab.connection())
+    for job_id in queue.finished_job_registry.get_job_ids():
+        job = queue.fetch_job(job_id)
+        if job is not None:
+            job.delete()
+    with db.connection(lab.env["DATABASE"]) as conn:
+        conn.execute("UPDATE mail_outbox SET relayed_at = NULL, job_id = NULL")
+    with app_worker(lab):
+        done = relay.relay_once(load_settings(), lab.connection())  # lab.env is in os.environ
+        wait_for_mailers_queue(lab)
+    results = [queue.fetch_job(job_id) for job_id in queue.finished_job_registry.get_job_ids()]
+    already = sum(1 for job in results
+                  if job is not None and (job.return_value() or {}).get("status") == "already-sent")
+    counted = count(lab, 0, 0)
+    return SecondRelay(done.enqueued, already, counted.emails, counted.users)

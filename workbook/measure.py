@@ -160,3 +160,17 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def job_latencies(redis_url: str, count: int, processes: int = 2) -> dict[str, list[float]]:
+    """Drain ``count`` ``noop`` jobs with forking workers; return RQ's own timings, in seconds.
+
+    ``waited``: from ``enqueued_at`` to ``started_at`` (the time in the queue); ``ran``: from
+    ``started_at`` to ``ended_at``. All three are timestamps RQ writes into each job's hash.
+    """
+    drain(redis_url, "fork", processes, count)
+    conn = connect(redis_url)
+    ids = get_queue("default", conn).finished_job_registry.get_job_ids()
+    done = [j for j in Job.fetch_many(ids, connection=conn, serializer=JSONSerializer) if j]
+    return {"waited": [(j.started_at - j.enqueued_at).total_seconds() for j in done],
+            "ran": [(j.ended_at - j.started_at).total_seconds() for j in done]}

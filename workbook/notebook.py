@@ -119,6 +119,15 @@ class Workbench(StudentTerminals):
         wait_until(reached, timeout, what=f"{job.id} reaching {status}")
         return job.get_status().value
 
+    def retire(self, process: ManagedProcess) -> None:
+        """Stop ``process`` by PID and forget it: an experiment's own worker, relay or sink.
+
+        ``close()`` then counts only what the notebook still runs, whichever experiments ran.
+        """
+        process.stop()
+        if process in self.processes:
+            self.processes.remove(process)
+
     def process(self, cmd, name: str, env: dict | None = None) -> ManagedProcess:
         process = start_process(cmd, name=name, env={**self.env, **(env or {})},
                                 log_dir=self.directory / "logs")

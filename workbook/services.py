@@ -168,6 +168,11 @@ def rq_cron(redis_url: str, config: str = "mailer_app.cron", env=None) -> Iterat
         process.stop()
 
 
+def relay_command(redis_url: str | None = None) -> list[str]:
+    """The relay of ``MAIL_DELIVERY=relayed`` (Redis from ``REDIS_URL``: see :func:`url_env`)."""
+    return [sys.executable, "-m", "mailer_app.relay"]
+
+
 def web_command(port: int, threads: bool = True) -> list[str]:
     """The ``flask run`` command line that serves the mailer app on loopback."""
     cmd = [sys.executable, "-m", "flask", "--app", "mailer_app", "run", "--host", "127.0.0.1",

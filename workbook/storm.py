@@ -31,10 +31,15 @@ class Storm:
     provider_rate: float
     limit: float  # the shared limit (0: none)
     attempts: list[Attempt]
-    latencies: list[float]  # signup to sent, per email sent, in seconds
+    sends: list[tuple[float, float]]  # per email sent: (seconds after the first signup, latency)
     failed_for_good: int  # welcome jobs that used up their retries
     answers: list[dict]  # the signups' JSON answers
     depth: list[tuple[float, int]] = field(default_factory=list)  # (seconds, jobs waiting)
+
+    @property
+    def latencies(self) -> list[float]:
+        """Seconds from each signup to its welcome email."""
+        return [latency for _, latency in self.sends]
 
     @property
     def sent(self) -> int:
@@ -78,6 +83,7 @@ def storm(lab, signups: int = 60, workers: int = 6, provider_rate: float = 10,
           limit: float = 0, limiter: str = "mailer_app.ratelimit:take",
           retry: str = "1,2,4", late_after: float = 60, name: str = "storm") -> Storm:
     """Run one storm on ``lab`` (a Workbench) and return its figures; stop what it started."""
+    lab.reset()
     sink = start_sink(lab.directory, provider_rate, name=f"{name}-sink")
     env = {**sink.settings(), "MAIL_RETRY_INTERVALS": retry, "MAIL_RATE_LIMIT": str(limit),
            "MAIL_RATE_LIMITER": limiter, "MAIL_DELAY_SECONDS": "0",
@@ -103,11 +109,11 @@ def storm(lab, signups: int = 60, workers: int = 6, provider_rate: float = 10,
 
         wait_until(settled, 120, interval=0.2, what="every welcome email sent or failed")
         return Storm(signups, workers, provider_rate, limit, sink.attempts(),
-                     latencies(lab), queue.failed_job_registry.count, answers, depth)
+                     sends(lab), queue.failed_job_registry.count, answers, depth)
     finally:
         lab.stop_web()
         for worker in started:
-            worker.stop()
+            lab.retire(worker)
         sink.stop()
 
 
@@ -117,9 +123,15 @@ def sent_count(lab) -> int:
             "SELECT COUNT(*) FROM users WHERE welcome_sent_at IS NOT NULL").fetchone()[0]
 
 
-def latencies(lab) -> list[float]:
-    """Seconds from each signup to its welcome email, as the database recorded both."""
+def sends(lab) -> list[tuple[float, float]]:
+    """Per email sent: seconds after the first signup, and seconds from its signup.
+
+    Both from the database (``created_at``, ``welcome_sent_at``), so they are the same
+    whenever they are read.
+    """
     with db.connection(lab.env["DATABASE"]) as conn:
+        first = conn.execute("SELECT MIN(created_at) FROM users").fetchone()[0]
         rows = conn.execute("SELECT created_at, welcome_sent_at FROM users "
-                            "WHERE welcome_sent_at IS NOT NULL ORDER BY id").fetchall()
-    return [seconds_between(created, sent) for created, sent in rows]
+                            "WHERE welcome_sent_at IS NOT NULL ORDER BY welcome_sent_at").fetchall()
+    return [(seconds_between(first, sent), seconds_between(created, sent))
+            for created, sent in rows]

@@ -257,3 +257,30 @@ def run_your_delivery(lab, path: str, user: dict, mail_delay: float) -> dict | N
     finally:
         lab.stop_web()
     return {"request_seconds": seconds, "email_seconds": waited, "job_id": body["job_id"]}
+
+
+def run_your_limiter(lab, path: str, limit: float = 7) -> object:
+    """Run notebook 10's limited storm with the app's workers taking tokens from your bucket.
+
+    ``path`` is ``module:function`` (``ex10a_rate_limit:take``). First one call on a spare
+    database, reported as :func:`try_it` does; the storm runs only when that call grants a
+    token from a fresh bucket (0.0), and its figures are printed.
+    """
+    from workbook import storm  # noqa: PLC0415 (starts processes; only this function needs it)
+
+    module, _, name = path.partition(":")
+    spare = lab.scratch_connection()
+    spare.delete("your-bucket")
+    first = try_it(module, lambda ex: getattr(ex, name)(spare, "your-bucket", 10))
+    if first is None:
+        return None
+    if first != 0.0:
+        print("❌ A new bucket starts full: the first take must return 0.0, so the storm waits "
+              "for your fix. make check EX=10a says more.")
+        return None
+    run = storm.storm(lab, signups=60, workers=6, provider_rate=10, limit=limit, limiter=path,
+                      name="yours")
+    print(f"Your bucket, {limit:g} a second for six workers, against a provider of 10: "
+          f"{run.sent} of {run.signups} sent, {run.temporary_failures} temporary failures, "
+          f"busiest second {run.busiest_second()}, send rate {run.send_rate():.1f} a second.")
+    return run
