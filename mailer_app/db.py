@@ -68,7 +68,8 @@ def insert_user(conn: sqlite3.Connection, name: str, email: str) -> int:
 
 
 def insert_user_with_mail(conn: sqlite3.Connection, name: str, email: str,
-                          kinds: tuple[str, ...] = ("welcome",), commit_delay: float = 0) -> int:
+                          kinds: tuple[str, ...] = ("welcome",), commit_delay: float = 0,
+                          trace: str | None = None) -> int:
     """Store a user and one ``mail_outbox`` row per email kind, in one transaction.
 
     Either the user and their mail are both stored, or neither is: no process that dies, no
@@ -79,8 +80,9 @@ def insert_user_with_mail(conn: sqlite3.Connection, name: str, email: str,
     try:
         user_id = insert_user(conn, name, email)
         now = utcnow()
-        conn.executemany("INSERT INTO mail_outbox (user_id, kind, created_at) VALUES (?, ?, ?)",
-                         [(user_id, kind, now) for kind in kinds])
+        conn.executemany(
+            "INSERT INTO mail_outbox (user_id, kind, created_at, trace) VALUES (?, ?, ?, ?)",
+            [(user_id, kind, now, trace) for kind in kinds])
         if commit_delay > 0:
             time.sleep(commit_delay)
     except BaseException:

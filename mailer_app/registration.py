@@ -11,6 +11,7 @@ person signing up.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sqlite3
 import unicodedata
@@ -21,7 +22,7 @@ import redis
 from flask import current_app
 from rq.job import Job
 
-from mailer_app import db
+from mailer_app import db, tracing
 from mailer_app.app_redis import redis_for_app
 from mailer_app.queues import JobRefused
 from mailer_app.redis_client import RedisMisconfigured, RedisUnavailable, how_to_start, redact
@@ -87,8 +88,9 @@ def store_user(user: dict[str, str], kinds: tuple[str, ...] = (), commit_delay: 
     """Insert the user (with a ``mail_outbox`` row per email ``kinds``), or a 409 when taken."""
     try:
         if kinds:
+            carrier = tracing.inject()  # so the relay can continue this request's trace
             return db.insert_user_with_mail(db.get_db(), user["name"], user["email"], kinds,
-                                            commit_delay)
+                                            commit_delay, json.dumps(carrier) if carrier else None)
         return db.insert_user(db.get_db(), user["name"], user["email"])
     except sqlite3.IntegrityError:
         raise SignupError("That email address is already signed up.", 409, "email") from None

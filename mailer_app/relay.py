@@ -21,6 +21,7 @@ already gone, the job stops at the user's ``welcome_sent_at`` mark (``mailer_app
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -31,7 +32,7 @@ from typing import Any
 import redis
 from rq.exceptions import DuplicateJobError
 
-from mailer_app import db, delivery, faults
+from mailer_app import db, delivery, faults, tracing
 from mailer_app.config import load_settings
 from mailer_app.redis_client import RedisUnavailable, connect, redact
 
@@ -66,14 +67,17 @@ def relay_once(settings: dict[str, Any], connection: redis.Redis, limit: int = 1
     done = Relayed()
     with db.connection(settings["DATABASE"]) as conn:
         rows = conn.execute(
-            "SELECT id, user_id, kind, created_at FROM mail_outbox WHERE relayed_at IS NULL "
+            "SELECT id, user_id, kind, created_at, trace FROM mail_outbox "
+            "WHERE relayed_at IS NULL "
             "ORDER BY id LIMIT ?", (limit,)).fetchall()
         for row in rows:
             # Counted before the enqueue, so a relay that dies after it leaves a trace.
             conn.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = ?",
                          (row["id"],))
             try:
-                job_id = enqueue_row(row, connection, settings)
+                with tracing.continued(json.loads(row["trace"] or "{}"), f"relay {row['kind']}",
+                                       **{"mail_outbox.id": row["id"]}):
+                    job_id = enqueue_row(row, connection, settings)
                 done.enqueued += 1
             except redis.RedisError:
                 # Nothing was enqueued (Redis is down): this try does not count.
@@ -122,6 +126,7 @@ def run(settings: dict[str, Any]) -> None:
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s relay %(message)s")
     settings = load_settings()
+    tracing.setup(settings, "relay")
     log.info("relaying %s to %s every %ss", settings["DATABASE"],
              redact(settings["REDIS_URL"]), settings["RELAY_INTERVAL_SECONDS"])
     try:

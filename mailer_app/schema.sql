@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
     -- How many times the relay has tried to enqueue it: above 1, a relay died in between.
     attempts INTEGER NOT NULL DEFAULT 0,
     relayed_at TEXT,
-    job_id TEXT
+    job_id TEXT,
+    -- The signup's trace context (a W3C traceparent, as JSON), when TRACE_FILE is set.
+    trace TEXT
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_waiting ON mail_outbox (id) WHERE relayed_at IS NULL;

@@ -183,6 +183,22 @@ def inject() -> dict[str, str]:
     return carrier
 
 
+def continued(carrier: dict[str, str] | None, name: str, **attributes: Any):
+    """Record the ``with`` block as a CONSUMER span continuing the trace in ``carrier``.
+
+    How a trace crosses a hand-over that is not a job: the relay continues, from the
+    ``mail_outbox`` row, the trace of the signup that wrote it.
+    """
+    context = None
+    if carrier and _tracer() is not None:
+        from opentelemetry.trace.propagation.tracecontext import (  # noqa: PLC0415
+            TraceContextTextMapPropagator,
+        )
+
+        context = TraceContextTextMapPropagator().extract(carrier)
+    return _span(name, "CONSUMER", attributes, context)
+
+
 @contextlib.contextmanager
 def job_span(job) -> Iterator[Any]:
     """Record a job's execution as a CONSUMER span, the child of the span that enqueued it."""

@@ -14,7 +14,7 @@ from mailer_app import mail
 from mailer_app.queues import JOB_CLASS
 from workbook import traces
 from workbook.http import post
-from workbook.processes import wait_until
+from workbook.processes import start_process, wait_until
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 WELCOME_JOB = "job mailer_app.jobs.send_welcome_email"
@@ -58,6 +58,34 @@ def test_one_trace_runs_from_the_request_to_the_work_horse(live_server, worker, 
     assert all(s["parent_id"] in ids for s in spans if s is not request), "a broken parent link"
     # The whole file holds this one trace: the worker's own Redis traffic is left out.
     assert {s["trace_id"] for s in traces.read_spans(trace_file)} == {request["trace_id"]}
+
+
+@pytest.mark.slow
+def test_the_relay_carries_the_trace_through_the_outbox(live_server, worker, outbox, env,
+                                                        tmp_path):
+    """Relayed: the request, the relay and the work-horse, three processes, one trace."""
+    trace_file = tmp_path / "trace.jsonl"
+    traced = {"TRACE_FILE": str(trace_file)}
+    worker(["mailers"], job_class=JOB_CLASS, env=traced)
+    with live_server(MAIL_DELIVERY="relayed", TRACE_FILE=trace_file) as base:
+        status, body, _ = post(base, "/users", GOOD)
+        assert status == 201, body
+    relay = start_process([sys.executable, "-m", "mailer_app.relay"], name="relay",
+                          env={**env, **traced})
+    try:
+        wait_until(lambda: mail.list_outbox(outbox), timeout=30, what="the welcome email")
+        wait_until(lambda: any(s["name"] == WELCOME_JOB for s in traces.read_spans(trace_file)),
+                   timeout=20, what="the job span in the trace file")
+    finally:
+        relay.stop()
+    spans = traces.one_trace(traces.read_spans(trace_file))
+    by_name = {s["name"]: s for s in spans}
+    request, hand_over = by_name["POST /users"], by_name["relay welcome"]
+    enqueue, job = by_name[ENQUEUE], by_name[WELCOME_JOB]
+    assert hand_over["parent_id"] == request["span_id"] and hand_over["kind"] == "CONSUMER"
+    assert enqueue["parent_id"] == hand_over["span_id"] and job["parent_id"] == enqueue["span_id"]
+    assert [request["service"], hand_over["service"], job["service"]] == ["web", "relay", "worker"]
+    assert len({request["pid"], hand_over["pid"], job["pid"]}) == 3
 
 
 #: Run in a fresh interpreter in which every ``opentelemetry`` import fails, as if the trace

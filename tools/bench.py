@@ -32,7 +32,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from mailer_app import redis_client  # noqa: E402
+from mailer_app import ratelimit, redis_client  # noqa: E402
 from workbook import (  # noqa: E402
     demo_jobs,
     failover,
@@ -248,6 +248,46 @@ def beyond(table: Table, redis_url: str, cost: scaling.Cost, jobs_each: int,
               group="shards", shards=2, jobs=two.jobs, compare_to="1 Redis, 2 SimpleWorkers")
 
 
+def production(table: Table, redis_url: str, requests: int, takes: int) -> None:
+    print(f"\n7. Notebook 10: the outbox's cost per signup ({requests} signups a mode), and the "
+          f"shared limiter's per send ({takes:,} takes)")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-outbox-"))
+    env = {"REDIS_URL": redis_url, "DATABASE": str(workdir / "db.sqlite"),
+           "OUTBOX_DIR": str(workdir / "outbox"), "MAIL_DELAY_SECONDS": "0",
+           "FOLLOWUP_DELAY_SECONDS": "0", "MAIL_BACKEND": "outbox"}
+    redis_client.connect(redis_url).flushdb()
+    try:
+        results = {}
+        for mode in ("queued", "relayed"):  # no worker, no relay: the request's own cost
+            with services.web_server({**env, "MAIL_DELIVERY": mode}) as base:
+                measure.signup_latencies(base, 3, f"warmup-{mode}-")
+                results[mode] = measure.signup_latencies(base, requests, f"{mode}-")
+        for mode in ("queued", "relayed"):
+            table.add(f"signup p50, {mode} (no mail delay)",
+                      measure.percentile(results[mode], 50) * 1000, "ms", group="outbox",
+                      requests=requests,
+                      **({"compare_to": "signup p50, queued (no mail delay)"}
+                         if mode == "relayed" else {}))
+        table.add("outbox cost per signup (relayed minus queued p50)",
+                  (measure.percentile(results["relayed"], 50)
+                   - measure.percentile(results["queued"], 50)) * 1000, "ms",
+                  group="outbox", computed=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    conn = redis_client.connect(redis_url)
+    started = time.perf_counter()
+    for _ in range(takes):  # a rate no send waits for: the cost of asking, not of waiting
+        ratelimit.take(conn, "bench-bucket", 1e9, 1_000_000)
+    table.add("limiter take() per send", (time.perf_counter() - started) / takes * 1000, "ms",
+              group="limiter", takes=takes)
+    started = time.perf_counter()
+    for _ in range(takes):
+        conn.ping()
+    table.add("one Redis round trip (PING), for scale",
+              (time.perf_counter() - started) / takes * 1000, "ms", group="limiter",
+              takes=takes)
+
+
 def chart(rows: list[dict], path: Path) -> None:
     noop = [r for r in rows if r["group"] == "noop"]
     io = [r for r in rows if r["group"] == "io"]
@@ -311,6 +351,7 @@ def main(argv=None) -> int:
             beyond(table, server.url, cost, settings["beyond_jobs"], workdir)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+        production(table, server.url, max(settings["requests"], 50), settings["enqueue"] // 2)
     args.out.mkdir(parents=True, exist_ok=True)
     record = {"machine": machine, "when": datetime.now(UTC).isoformat(timespec="seconds"),
               "quick": quick, "size": size, "settings": settings,

@@ -52,7 +52,7 @@ BIN = Path(sys.executable).parent
 #: The notebooks and states CI runs, each in a process of its own, side by side.
 CI_NOTEBOOKS = ["03_enqueue_the_email", "04_watch_jobs", "06_schedule_and_repeat"]
 CI_STATES = ["exercises", "solutions"]
-EXERCISE_CALLS = ("check(", "try_it(", "run_your_delivery(", "your_turn(")
+EXERCISE_CALLS = ("check(", "try_it(", "run_your_delivery(", "run_your_limiter(", "your_turn(")
 COMMAND = PRINTED_COMMAND
 
 
