@@ -50,7 +50,7 @@ def build_message(kind: str, to: str, sender: str, **context: Any) -> EmailMessa
 
 def deliver(msg: EmailMessage, settings: dict[str, Any]) -> str:
     """Wait ``MAIL_DELAY_SECONDS`` (the slow mail server), then send; return where it went."""
-    with tracing.span("smtp send", **{"mail.kind": str(msg["X-Mailer-Kind"]),
+    with tracing.span("send mail", **{"mail.kind": str(msg["X-Mailer-Kind"]),
                                       "mail.backend": settings["MAIL_BACKEND"]}):
         delay = float(settings["MAIL_DELAY_SECONDS"])
         if delay > 0:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -45,10 +46,15 @@ class Relayed:
 
     enqueued: int = 0
     duplicates: int = 0  # rows whose job RQ refused because it was already there
+    failed: int = 0  # rows that could not be relayed for another reason than Redis
 
     @property
     def rows(self) -> int:
         return self.enqueued + self.duplicates
+
+
+#: The job id each kind of row's job gets (RQ refuses a second job with a welcome's id).
+JOB_IDS = {"welcome": delivery.welcome_job_id, "followup": delivery.followup_job_id}
 
 
 def enqueue_row(row: Any, connection: redis.Redis, settings: dict[str, Any]) -> str:
@@ -62,36 +68,51 @@ def enqueue_row(row: Any, connection: redis.Redis, settings: dict[str, Any]) -> 
     raise ValueError(f"mail_outbox row {row['id']} has an unknown kind {row['kind']!r}")
 
 
+def relay_row(conn: sqlite3.Connection, row: Any, connection: redis.Redis,
+              settings: dict[str, Any]) -> bool:
+    """Enqueue one row's job, then mark the row relayed; False if RQ already had the job."""
+    # Counted before the enqueue, so a relay that dies after it leaves a trace.
+    conn.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = ?", (row["id"],))
+    try:
+        with tracing.continued(json.loads(row["trace"] or "{}"), f"relay {row['kind']}"):
+            job_id, fresh = enqueue_row(row, connection, settings), True
+    except DuplicateJobError:  # a relay died after this enqueue, before its mark
+        job_id, fresh = JOB_IDS[row["kind"]](row["user_id"]), False
+        log.info("row %s: RQ already has job %s; not enqueued twice", row["id"], job_id)
+    except redis.RedisError:
+        # Refused or unanswered: most likely nothing was enqueued, so the try does not count
+        # (if it was, the next try is refused as a duplicate and marks the row).
+        conn.execute("UPDATE mail_outbox SET attempts = attempts - 1 WHERE id = ?", (row["id"],))
+        raise
+    if fresh and row["attempts"] == 0:  # armed, it dies after each row's first enqueue
+        faults.crash_here(settings, "RELAY_FAULT", "crash-after-enqueue")
+    conn.execute("UPDATE mail_outbox SET relayed_at = ?, job_id = ? WHERE id = ?",
+                 (db.utcnow(), job_id, row["id"]))
+    return fresh
+
+
 def relay_once(settings: dict[str, Any], connection: redis.Redis, limit: int = 100) -> Relayed:
-    """Enqueue up to ``limit`` waiting rows, oldest first, marking each after its enqueue."""
+    """Relay up to ``limit`` waiting rows, oldest first (see :func:`relay_row`).
+
+    Redis errors end the pass (the rows wait for the next); a row that fails otherwise (an
+    unknown kind) is logged and left waiting, and the rows after it still go.
+    """
     done = Relayed()
     with db.connection(settings["DATABASE"]) as conn:
         rows = conn.execute(
-            "SELECT id, user_id, kind, created_at, trace FROM mail_outbox "
-            "WHERE relayed_at IS NULL "
-            "ORDER BY id LIMIT ?", (limit,)).fetchall()
+            "SELECT id, user_id, kind, created_at, trace, attempts FROM mail_outbox "
+            "WHERE relayed_at IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
         for row in rows:
-            # Counted before the enqueue, so a relay that dies after it leaves a trace.
-            conn.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = ?",
-                         (row["id"],))
             try:
-                with tracing.continued(json.loads(row["trace"] or "{}"), f"relay {row['kind']}",
-                                       **{"mail_outbox.id": row["id"]}):
-                    job_id = enqueue_row(row, connection, settings)
-                done.enqueued += 1
+                fresh = relay_row(conn, row, connection, settings)
             except redis.RedisError:
-                # Nothing was enqueued (Redis is down): this try does not count.
-                conn.execute("UPDATE mail_outbox SET attempts = attempts - 1 WHERE id = ?",
-                             (row["id"],))
                 raise
-            except DuplicateJobError:
-                job_id = delivery.welcome_job_id(row["user_id"])
-                done.duplicates += 1
-            else:
-                # Armed, it dies after a fresh enqueue only: a restarted relay gets past the row.
-                faults.crash_here(settings, "RELAY_FAULT", "crash-after-enqueue")
-            conn.execute("UPDATE mail_outbox SET relayed_at = ?, job_id = ? WHERE id = ?",
-                         (db.utcnow(), job_id, row["id"]))
+            except Exception:
+                log.exception("mail_outbox row %s could not be relayed; it waits", row["id"])
+                done.failed += 1
+                continue
+            done.enqueued += fresh
+            done.duplicates += not fresh
     return done
 
 
@@ -119,6 +140,8 @@ def run(settings: dict[str, Any]) -> None:
         if done.rows:
             log.info("relayed %d row(s): %d enqueued, %d already queued",
                      done.rows, done.enqueued, done.duplicates)
+        if done.failed:
+            log.warning("%d row(s) could not be relayed (see above); they wait", done.failed)
         else:
             time.sleep(float(settings["RELAY_INTERVAL_SECONDS"]))
 

@@ -10,7 +10,7 @@ imports OpenTelemetry. On, each process appends one JSON object per finished spa
   and the enqueue (``enqueue <function>``, a PRODUCER span, :mod:`mailer_app.queues`);
 - the work-horse (service ``worker``): the job (``job <function>``, a CONSUMER span whose parent
   is the enqueue span, carried in the job's ``meta["trace"]`` as a W3C ``traceparent``), and
-  what the job does inside it (its Redis commands, the ``smtp send`` span of ``mail.py``).
+  what the job does inside it (its Redis commands, the ``send mail`` span of ``mail.py``).
 
 Redis commands outside any request or job (RQ's own heartbeats and bookkeeping) are dropped by
 the sampler, so the file holds what a signup did, not what the worker does while it waits.

@@ -147,7 +147,7 @@ RECORDED = [  # in the order they ended, as the file has them
     _span("EVALSHA", "13", "12", 1000.003, 1000.004),
     _span("enqueue mailer_app.jobs.send_welcome_email", "12", "11", 1000.002, 1000.005),
     _span("POST /users", "11", None, 1000.0, 1000.01),
-    _span("smtp send", "22", "21", 1000.030, 1000.040, "worker", 200),
+    _span("send mail", "22", "21", 1000.030, 1000.040, "worker", 200),
     _span("job mailer_app.jobs.send_welcome_email", "21", "12", 1000.02, 1000.05, "worker", 200),
     _span("GET /outbox", "31", None, 2000.0, 2000.1, trace_id="b" * 32),  # no signup
 ]
@@ -176,7 +176,7 @@ def test_summary_is_fixed_lines_indented_by_parent(recorded):
         "  enqueue mailer_app.jobs.send_welcome_email (web)",
         "    EVALSHA (web)",
         "    job mailer_app.jobs.send_welcome_email (worker)",
-        "      smtp send (worker)",
+        "      send mail (worker)",
     ]
 
 

@@ -8,6 +8,7 @@ Nothing depends on how long the student pauses between cells.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import urllib.error
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from workbook import services
 from workbook.http import post
 from workbook.processes import wait_until
 
+#: The relay's log line for each duplicate RQ refused (mailer_app/relay.py).
+ALREADY_QUEUED = re.compile(r"RQ already has job \S+; not enqueued twice")
+
 
 @dataclass
 class Counted:
@@ -31,7 +35,8 @@ class Counted:
     emailed: int  # users with at least one welcome email in the outbox
     emails: int  # welcome emails in the outbox
     relay_crashes: int = 0
-    rows_relayed_twice: int = 0
+    rows_relayed_twice: int = 0  # rows the relay tried to enqueue twice (attempts > 1)
+    refused_by_rq: int = 0  # second enqueues RQ refused: the job id was still there
     jobs_found_no_user: int = 0
 
     @property
@@ -57,12 +62,15 @@ def signup_once(lab, settings: dict[str, str], email: str) -> bool:
         process.stop()
 
 
-def run_relay_until_done(lab, settings: dict[str, str]) -> int:
+def run_relay_until_done(lab, settings: dict[str, str]) -> tuple[int, int]:
     """Run ``python -m mailer_app.relay`` until no row waits, restarting it when it dies.
 
-    Return how many times it died (crashed on purpose with ``RELAY_FAULT``).
+    Return how many times it died (crashed on purpose with ``RELAY_FAULT``), and how many
+    enqueues RQ refused as duplicates (from the relay's own log: one line each).
     """
     crashes = 0
+    log = lab.directory / "logs" / "relay.log"  # every relay appends to it (start_process)
+    seen = len(log.read_text(errors="replace")) if log.exists() else 0
     while waiting_rows(lab):
         relay_process = lab.process([sys.executable, "-m", "mailer_app.relay"], name="relay",
                                     env=settings)
@@ -72,7 +80,9 @@ def run_relay_until_done(lab, settings: dict[str, str]) -> int:
         finally:
             lab.retire(relay_process)
         crashes += relay_process.process.poll() == faults.CRASH_STATUS
-    return crashes
+    refused = len(ALREADY_QUEUED.findall(log.read_text(errors="replace")[seen:])) \
+        if log.exists() else 0
+    return crashes, refused
 
 
 def waiting_rows(lab) -> int:
@@ -126,11 +136,11 @@ def crash_run(lab, delivery: str, signups: int = 5, signup_fault: str = "crash-a
     with app_worker(lab):
         crashed = sum(signup_once(lab, settings, f"{prefix}{n}@example.com")
                       for n in range(1, signups + 1))
-        relay_crashes = 0
+        relay_crashes = refused = 0
         if delivery == "relayed":
-            relay_crashes = run_relay_until_done(lab, {"RELAY_FAULT": relay_fault})
+            relay_crashes, refused = run_relay_until_done(lab, {"RELAY_FAULT": relay_fault})
         wait_for_mailers_queue(lab)
-    return count(lab, signups, crashed, relay_crashes=relay_crashes)
+    return count(lab, signups, crashed, relay_crashes=relay_crashes, refused_by_rq=refused)
 
 
 def jobs_that_failed_first(lab) -> int:

@@ -135,3 +135,28 @@ def sends(lab) -> list[tuple[float, float]]:
                             "WHERE welcome_sent_at IS NOT NULL ORDER BY welcome_sent_at").fetchall()
     return [(seconds_between(first, sent), seconds_between(created, sent))
             for created, sent in rows]
+
+
+def plot_attempts(run: Storm, ax=None, width: float = 0.25):
+    """The provider's answers over time: accepted and refused attempts per ``width`` seconds."""
+    import matplotlib.pyplot as plt  # noqa: PLC0415 (only the plot needs matplotlib)
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3))
+    if not run.attempts:
+        return ax
+    first = min(a.at for a in run.attempts)
+    slots = int((max(a.at for a in run.attempts) - first) / width) + 1
+    counts = {True: [0] * slots, False: [0] * slots}
+    for attempt in run.attempts:
+        counts[attempt.accepted][int((attempt.at - first) / width)] += 1
+    starts = [i * width for i in range(slots)]
+    ax.bar(starts, counts[True], width=width * 0.9, align="edge", color="tab:green",
+           label="accepted")
+    ax.bar(starts, counts[False], width=width * 0.9, align="edge", color="tab:red",
+           bottom=counts[True], label="refused (451: try again later)")
+    ax.set(xlabel="seconds since the first attempt", ylabel=f"attempts per {width:g} s",
+           title="what the provider answered")
+    ax.legend()
+    ax.figure.tight_layout()
+    return ax

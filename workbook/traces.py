@@ -89,16 +89,19 @@ def is_redis_command(span: dict) -> bool:
     return span.get("attributes", {}).get("db.system") == "redis"
 
 
-def trace_signup(lab, email: str, mail_delay: float) -> list[dict]:
+def trace_signup(lab, email: str, mail_delay: float, delivery: str = "queued") -> list[dict]:
     """Sign ``email`` up on a traced app and worker; return that signup's trace.
 
-    The web app (``MAIL_DELIVERY=queued``) and the app's worker both append to
-    ``TRACE_FILE`` in the workbench; the mail server takes ``mail_delay`` seconds. Waits for
+    The web app (``MAIL_DELIVERY=delivery``), the app's worker and, for ``relayed``, the relay
+    all append to ``TRACE_FILE`` in the workbench; the mail server takes ``mail_delay`` seconds.
+    Waits for
     the email (from the database) and for the job's span (from the file), then stops both.
     Starts from an empty Redis, database and outbox, so a cell that runs it twice reads one
     signup's trace.
     """
     # Imported here: workbook.traces is also read without the app's test machinery.
+    import sys  # noqa: PLC0415
+
     from mailer_app.queues import JOB_CLASS  # noqa: PLC0415
     from workbook.http import post  # noqa: PLC0415
     from workbook.processes import wait_until  # noqa: PLC0415
@@ -107,12 +110,15 @@ def trace_signup(lab, email: str, mail_delay: float) -> list[dict]:
     path = lab.directory / "trace.jsonl"
     path.unlink(missing_ok=True)
     traced = {"TRACE_FILE": str(path), "MAIL_DELAY_SECONDS": str(mail_delay)}
-    worker = lab.worker(["mailers"], env=traced, reuse=False, job_class=JOB_CLASS)
+    started = [lab.worker(["mailers"], env=traced, reuse=False, job_class=JOB_CLASS)]
     try:
-        base = lab.web(MAIL_DELIVERY="queued", **traced)
+        base = lab.web(MAIL_DELIVERY=delivery, **traced)
         status, body, _ = post(base, "/users", {"name": "Grace", "email": email})
         if status != 201:
             raise RuntimeError(f"the signup answered {status}: {body}")
+        if delivery == "relayed":
+            started.append(lab.process([sys.executable, "-m", "mailer_app.relay"],
+                                       name="relay", env=traced))
         lab.wait_for_welcome(email, timeout=mail_delay + 60)
 
         def job_span_written() -> bool:
@@ -121,5 +127,6 @@ def trace_signup(lab, email: str, mail_delay: float) -> list[dict]:
         wait_until(job_span_written, 30, what="the job's span in TRACE_FILE")
     finally:
         lab.stop_web()
-        lab.retire(worker)
+        for process in started:
+            lab.retire(process)
     return one_trace(read_spans(path))

@@ -79,6 +79,7 @@ def test_the_time_is_redis_time(conn, monkeypatch):
 def test_workers_at_once_share_one_limit(redis_url):
     rate, seconds, threads = 20, 1.5, 8
     grants: list[float] = []
+    raised: list[BaseException] = []
     start = time.monotonic()
 
     def worker():
@@ -87,6 +88,8 @@ def test_workers_at_once_share_one_limit(redis_url):
             while (now := time.monotonic()) - start < seconds:
                 if ex.take(conn, "shared", rate) == 0.0:
                     grants.append(now)
+        except BaseException as exc:  # raised again below, where pytest sees it
+            raised.append(exc)
         finally:
             conn.close()
 
@@ -95,6 +98,8 @@ def test_workers_at_once_share_one_limit(redis_url):
         thread.start()
     for thread in running:
         thread.join()
+    if raised:
+        raise raised[0]
     bound = rate * seconds + 1 + 3  # the refill, the full bucket, a margin for the clock
     assert len(grants) <= bound, (
         f"{threads} workers calling at once took {len(grants)} tokens in {seconds} s at "
