@@ -93,7 +93,8 @@ def trace_signup(lab, email: str, mail_delay: float, delivery: str = "queued") -
     """Sign ``email`` up on a traced app and worker; return that signup's trace.
 
     The web app (``MAIL_DELIVERY=delivery``), the app's worker and, for ``relayed``, the relay
-    all append to ``TRACE_FILE`` in the workbench; the mail server takes ``mail_delay`` seconds.
+    all append to ``TRACE_FILE`` in the workbench. The worker sends over SMTP to the workbook's
+    SMTP sink (no rate limit), after ``mail_delay`` seconds (``MAIL_DELAY_SECONDS``).
     Waits for
     the email (from the database) and for the job's span (from the file), then stops both.
     Starts from an empty Redis, database and outbox, so a cell that runs it twice reads one
@@ -105,12 +106,15 @@ def trace_signup(lab, email: str, mail_delay: float, delivery: str = "queued") -
     from mailer_app.queues import JOB_CLASS  # noqa: PLC0415
     from workbook.http import post  # noqa: PLC0415
     from workbook.processes import wait_until  # noqa: PLC0415
+    from workbook.smtp_sink import start_sink  # noqa: PLC0415
 
     lab.reset()
     path = lab.directory / "trace.jsonl"
     path.unlink(missing_ok=True)
-    traced = {"TRACE_FILE": str(path), "MAIL_DELAY_SECONDS": str(mail_delay)}
-    started = [lab.worker(["mailers"], env=traced, reuse=False, job_class=JOB_CLASS)]
+    sink = start_sink(lab.directory, rate=0, name="trace-sink")
+    traced = {"TRACE_FILE": str(path), "MAIL_DELAY_SECONDS": str(mail_delay), **sink.settings()}
+    started = [sink.process,
+               lab.worker(["mailers"], env=traced, reuse=False, job_class=JOB_CLASS)]
     try:
         base = lab.web(MAIL_DELIVERY=delivery, **traced)
         status, body, _ = post(base, "/users", {"name": "Grace", "email": email})
