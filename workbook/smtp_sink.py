@@ -105,6 +105,7 @@ def start_sink(directory: str | Path, rate: float, name: str = "smtp-sink") -> S
     """Start the rate-limited SMTP sink as its own process; wait until it listens."""
     port = free_port()
     log = Path(directory) / f"{name}.jsonl"
+    log.unlink(missing_ok=True)  # a cell run twice counts its own attempts, not both runs'
     process = start_process([sys.executable, "-m", "workbook.smtp_sink", "--port", str(port),
                              "--rate", str(rate), "--log", str(log)],
                             name=name, log_dir=Path(directory) / "logs")
