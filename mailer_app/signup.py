@@ -67,23 +67,23 @@ def register(user: dict[str, str]) -> dict[str, Any]:
     """Store the user, then send their welcome email: the tutorial's ``UsersController#create``.
 
     Either the user is stored *and* the email sent or enqueued, or neither: a user whose
-    welcome email can never go out is not kept. Two writes, to SQLite and to Redis, with no
-    transaction around both: a process that dies between them leaves a user without an email
-    (notebook 10 counts them), which ``MAIL_DELIVERY=relayed`` closes.
+    welcome email can never go out is not kept. But these are two writes, to SQLite and to
+    Redis, with no transaction around both: notebook 10 kills the process between them, and
+    ``MAIL_DELIVERY=relayed`` (:func:`register_relayed`) closes that gap.
     """
     config = current_app.config
     how = config["MAIL_DELIVERY"]
-    if how == "relayed":
-        return {**register_relayed(user), **backlog.notice(config, outbox_waiting=True)}
+    if how == "relayed":  # notebook 10: the user and their email in one transaction
+        return register_relayed(user)
     queue_conn = None if how == "inline" else redis_or_503()
     if how != "inline" and faults.armed(config, "SIGNUP_FAULT", "enqueue-before-commit"):
-        return register_enqueue_first(user, how, queue_conn)
+        return register_enqueue_first(user, how, queue_conn)  # notebook 10's race
     user_id = store_user(user)
-    faults.crash_here(config, "SIGNUP_FAULT", "crash-after-commit")
+    faults.crash_here(config, "SIGNUP_FAULT", "crash-after-commit")  # notebook 10's crash
     with undo_signup_on_failure(user_id) as enqueued:
         sent = send_welcome(user_id, how, queue_conn, enqueued)
-    late = {} if how == "inline" else backlog.notice(config, queue_conn)
-    return {"id": user_id, "email": user["email"], "delivery": how, **sent, **late}
+    return {"id": user_id, "email": user["email"], "delivery": how, **sent,
+            **backlog.notice(config, queue_conn)}
 
 
 def register_relayed(user: dict[str, str]) -> dict[str, Any]:
@@ -98,7 +98,8 @@ def register_relayed(user: dict[str, str]) -> dict[str, Any]:
             if faults.armed(config, "SIGNUP_FAULT", "enqueue-before-commit") else 0)
     user_id = store_user(user, kinds=kinds, commit_delay=hold)
     faults.crash_here(config, "SIGNUP_FAULT", "crash-after-commit")
-    return {"id": user_id, "email": user["email"], "delivery": "relayed"}
+    return {"id": user_id, "email": user["email"], "delivery": "relayed",
+            **backlog.notice(config, outbox_waiting=True)}
 
 
 def register_enqueue_first(user: dict[str, str], how: str,
