@@ -18,9 +18,10 @@ import redis
 
 from mailer_app import db
 from mailer_app.app_redis import redis_for_app
-from mailer_app.delivery import MAIL_QUEUE
 from mailer_app.queues import get_queue
 from mailer_app.redis_client import RedisMisconfigured, RedisUnavailable
+
+MAIL_QUEUE = "mailers"  # delivery.MAIL_QUEUE, repeated: delivery imports the jobs, this may not
 
 
 def mail_waiting(config: dict[str, Any], queue_conn: redis.Redis | None,
