@@ -11,8 +11,9 @@ from rq.serializers import JSONSerializer
 
 from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
 from workbook.demo_jobs import WorkbookJob
+from workbook.kernels import SERVER_OPTION
 from workbook.lab import lab_command, lab_env
-from workbook.processes import free_port, port_open, start_process, wait_until
+from workbook.processes import start_on_free_port, start_process
 
 #: Screenshots and other files a person may want to look at after a run.
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -36,13 +37,19 @@ def work(conn, queues=None, job_class: type[AllowlistJob] = WorkbookJob) -> Simp
 
 @contextlib.contextmanager
 def jupyter_lab(log_dir: Path, env: dict | None = None, **options) -> Iterator[str]:
-    """JupyterLab with ``make lab``'s command line, on a free port; yield its URL, stop it."""
-    port = free_port()
-    lab = start_process(lab_command(port=port, token=LAB_TOKEN, **options), name="jupyter-lab",
-                        env={"PATH": lab_env()["PATH"], **(env or {})}, log_dir=log_dir)
+    """JupyterLab with ``make lab``'s command line, on a free port; yield its URL, stop it.
+
+    Its kernels use Unix sockets (:mod:`workbook.kernels`): the test run starts other kernels
+    beside it, and over TCP two can be handed the same port.
+    """
+    extra = [*options.pop("extra", ()), SERVER_OPTION]
+    env = {"PATH": lab_env()["PATH"], **(env or {})}
+    lab, port = start_on_free_port(
+        lambda port: start_process(lab_command(port=port, token=LAB_TOKEN, extra=extra,
+                                               **options),
+                                   name="jupyter-lab", env=env, log_dir=log_dir),
+        what="JupyterLab", timeout=90)
     try:
-        wait_until(lambda: port_open(port) or not lab.running(), 60, what="JupyterLab listening")
-        assert lab.running(), lab.log()[-3000:]
         yield f"http://127.0.0.1:{port}"
     finally:
         lab.stop()

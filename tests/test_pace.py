@@ -19,6 +19,7 @@ from workbook import PROJECT_ROOT, demo_jobs
 from workbook.checks import hint_text
 from workbook.demo_jobs import get_queue
 from workbook.http import get, post
+from workbook.kernels import AsyncIpcKernelManager
 from workbook.notebook import Workbench
 from workbook.pace import WaitedTooLong
 from workbook.processes import free_port, start_process, wait_until
@@ -111,6 +112,7 @@ def test_hint_works_in_a_fresh_kernel_of_every_notebook(path):
     closing = nbformat.v4.new_code_cell("if 'lab' in dir(): lab.close()")
     nb.cells = code[: upto + 1] + [tried, closing]
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                            kernel_manager_class=AsyncIpcKernelManager,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     text = "".join(output.get("text", "") for output in tried.outputs)

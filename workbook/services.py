@@ -25,7 +25,7 @@ from rq import Worker
 from mailer_app.queues import QUEUE_NAMES, SERIALIZER
 from mailer_app.redis_client import connect
 from workbook.demo_jobs import JOB_CLASS as WORKBOOK_JOB_CLASS
-from workbook.processes import ManagedProcess, free_port, port_open, start_process, wait_until
+from workbook.processes import ManagedProcess, start_on_free_port, start_process, wait_until
 
 
 def url_option(redis_url: str | None) -> list[str]:
@@ -183,19 +183,10 @@ def web_command(port: int, threads: bool = True) -> list[str]:
 def start_web(env: dict, port: int | None = None, log_dir=None,
               **kwargs) -> tuple[ManagedProcess, str]:
     """Start the mailer app over real HTTP and wait until it listens; return it and its URL."""
-    port = port or free_port()
-    process = start_process(web_command(port, **kwargs), name="web", env=env, log_dir=log_dir)
-
-    def listening() -> bool:
-        if not process.running():
-            raise RuntimeError(f"web server exited:\n{process.log()[-3000:]}")
-        return port_open(port)
-
-    try:
-        wait_until(listening, 20, what="the web server listening")
-    except BaseException:
-        process.stop()
-        raise
+    process, port = start_on_free_port(
+        lambda port: start_process(web_command(port, **kwargs), name="web", env=env,
+                                   log_dir=log_dir),
+        what="the web server", timeout=60, port=port)
     return process, f"http://127.0.0.1:{port}"
 
 

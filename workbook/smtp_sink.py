@@ -22,7 +22,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from workbook.processes import ManagedProcess, free_port, port_open, start_process, wait_until
+from workbook.processes import ManagedProcess, start_on_free_port, start_process
 
 TEMPORARY_FAILURE = "451 4.7.1 Rate limit exceeded, try again later"
 
@@ -103,18 +103,13 @@ class Sink:
 
 def start_sink(directory: str | Path, rate: float, name: str = "smtp-sink") -> Sink:
     """Start the rate-limited SMTP sink as its own process; wait until it listens."""
-    port = free_port()
     log = Path(directory) / f"{name}.jsonl"
     log.unlink(missing_ok=True)  # a cell run twice counts its own attempts, not both runs'
-    process = start_process([sys.executable, "-m", "workbook.smtp_sink", "--port", str(port),
-                             "--rate", str(rate), "--log", str(log)],
-                            name=name, log_dir=Path(directory) / "logs")
-    try:
-        wait_until(lambda: process.running() and port_open(port), 20,
-                   what="the SMTP sink listening")
-    except BaseException:
-        process.stop()
-        raise
+    process, port = start_on_free_port(
+        lambda port: start_process([sys.executable, "-m", "workbook.smtp_sink", "--port",
+                                    str(port), "--rate", str(rate), "--log", str(log)],
+                                   name=name, log_dir=Path(directory) / "logs"),
+        what="the SMTP sink", timeout=60)
     return Sink(process, port, log, rate)
 
 
