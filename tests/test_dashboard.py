@@ -1,12 +1,21 @@
-"""The dashboard at /rq: locked, CSRF-guarded, JSON-aware, and showing busy workers."""
+"""The dashboard at /rq: locked, CSRF-guarded, JSON only (it never unpickles), showing workers."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import inspect
+import os
+import pickle
 
 import pytest
+import rq_dashboard.web
+from rq.job import requeue_job
+from rq.results import Result
+from rq.serializers import JSONSerializer
 
 from mailer_app import create_app
+from mailer_app.dashboard import UNREADABLE
 from tests.helpers import work
 from workbook import demo_jobs
 from workbook.demo_jobs import get_queue
@@ -108,3 +117,72 @@ def test_workers_page_answers_while_a_worker_is_busy(client, conn, worker):
     data = snapshot(conn)
     assert data["queues"]["default"]["started"] == 1
     assert "1 busy" in render_html(data)
+
+
+# --- A job planted in Redis is data to the dashboard, never code --------------------------------
+
+class _Mark:
+    """Unpickling this creates the folder ``path``: the mark that pickle ran code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (os.mkdir, (self.path,))
+
+
+def _plant(conn, mark) -> str:
+    """A failed job whose meta and result are pickles that would leave ``mark`` when loaded."""
+    queue = get_queue("default", conn)
+    job = queue.enqueue(demo_jobs.fail)
+    work(conn)
+    conn.hset(job.key, "meta", pickle.dumps(_Mark(mark)))
+    results = Result.get_key(job.id)
+    (entry_id, fields), = conn.xrevrange(results, count=1)
+    conn.xadd(results, {**fields, b"type": b"1",  # a successful result with a pickled value
+                        b"return_value": base64.b64encode(pickle.dumps(_Mark(mark)))})
+    return job.id
+
+
+ROUTES = [
+    ("GET", "/rq/0/view/job/{id}"),
+    ("GET", "/rq/0/data/job/{id}.json"),
+    ("GET", "/rq/0/data/jobs/default/failed/8/asc/1.json"),
+    ("GET", "/rq/0/data/jobs/default/queued/8/asc/1.json"),
+    ("POST", "/rq/job/{id}/requeue"),
+    ("POST", "/rq/requeue/default"),
+    ("POST", "/rq/job/{id}/delete"),
+]
+
+
+@pytest.mark.parametrize(("method", "route"), ROUTES, ids=[r for _, r in ROUTES])
+def test_no_dashboard_route_unpickles_a_planted_job(client, conn, tmp_path, method, route):
+    mark = tmp_path / "pickle-ran-here"
+    job_id = _plant(conn, mark)
+    if "queued" in route:  # a job waiting in the queue, not only in the failed registry
+        requeue_job(job_id, conn, serializer=JSONSerializer)
+        conn.hset(f"rq:job:{job_id}", "meta", pickle.dumps(_Mark(mark)))
+    response = client.open(route.format(id=job_id), method=method, headers=auth())
+    assert not mark.exists(), f"{method} {route} unpickled the planted job"
+    assert response.status_code == 200, response.data[:500]
+
+
+def test_a_job_that_is_not_json_is_shown_as_unreadable(client, conn, tmp_path):
+    job_id = _plant(conn, tmp_path / "pickle-ran-here")
+    data = client.get(f"/rq/0/data/job/{job_id}.json", headers=auth()).json
+    assert data["result"] == UNREADABLE and UNREADABLE in data["metadata"]
+
+
+#: The rq-dashboard routes that load a job, as mailer_app/dashboard.py was written against them
+#: (0.9.0). A new version may load jobs differently: read them again before raising the pin.
+PINNED_ROUTES = ["job_view", "job_info", "delete_job_view", "requeue_job_view", "requeue_all",
+                 "list_jobs", "get_queue_registry_jobs_count", "serialize_job", "list_workers"]
+ROUTES_DIGEST = "9e3f0b0db647ee51166225375749555e583eac2f5267f5342a79785ade3b9a84"
+
+
+def test_the_dashboard_is_the_version_the_fix_is_written_against():
+    assert rq_dashboard.web.rq_dashboard_version == "0.9.0"
+    source = "".join(inspect.getsource(getattr(rq_dashboard.web, name)) for name in PINNED_ROUTES)
+    assert hashlib.sha256(source.encode()).hexdigest() == ROUTES_DIGEST, (
+        "rq-dashboard's job routes changed: check that each still loads jobs through the names "
+        "mailer_app/dashboard.py replaces (Job, Queue, requeue_job), then update ROUTES_DIGEST")
