@@ -9,13 +9,14 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mailer_app import dashboard, db, outbox, signup, status, tracing
-from mailer_app.config import load_settings
+from mailer_app.config import check_secret_key, load_settings, production
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app from defaults, environment variables and then ``test_config``."""
     app = Flask(__name__)
     app.config.from_mapping(load_settings(test_config))
+    check_secret_key(app.config)
     # Behind JupyterLab's jupyter-server-proxy the app lives at <lab>/proxy/<port>/: the proxy
     # says so in X-Forwarded-Prefix (and a hub's HTTPS in X-Forwarded-Proto), so url_for builds
     # links that lead back through it. The Host header passes through unchanged. Trusting these
@@ -27,7 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     db.init_db(app.config["DATABASE"])
     app.register_blueprint(signup.bp)
-    app.register_blueprint(outbox.bp)
+    if not production(app.config):  # the mail folder's pages are a development tool
+        app.register_blueprint(outbox.bp)
     app.register_blueprint(status.bp)
     dashboard.init_app(app)
 

@@ -18,6 +18,10 @@ VAR = Path(__file__).resolve().parent.parent / "var"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 DEFAULTS: dict[str, Any] = {
+    # development: the mail folder's pages (/outbox) and every user's page are served, as
+    # letter_opener is in the tutorial; production: neither, /status shows counts only, and
+    # the app will not start without a SECRET_KEY of its own.
+    "APP_ENV": "development",
     "REDIS_URL": DEFAULT_REDIS_URL,
     "DATABASE": str(VAR / "mailer.sqlite"),
     "OUTBOX_DIR": str(VAR / "outbox"),
@@ -73,7 +77,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024,
 }
 
-CHOICES = {"MAIL_DELIVERY": ("inline", "queued", "relayed"), "MAIL_BACKEND": ("outbox", "smtp"),
+CHOICES = {"APP_ENV": ("development", "production"),
+           "MAIL_DELIVERY": ("inline", "queued", "relayed"), "MAIL_BACKEND": ("outbox", "smtp"),
            "SIGNUP_FAULT": ("", "crash-after-commit", "enqueue-before-commit"),
            "RELAY_FAULT": ("", "crash-after-enqueue")}
 #: Settings that may also name a function by import path (``module:function``).
@@ -111,6 +116,19 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         raise ValueError(f"{name} must be one of {', '.join(a or repr(a) for a in allowed)}{also}, "
                          f"not {value!r}")
     return settings
+
+
+def production(config) -> bool:
+    """Whether ``config`` (the app's, or :func:`load_settings`'s) is production's."""
+    return config["APP_ENV"] == "production"
+
+
+def check_secret_key(config) -> None:
+    """Refuse production with the development ``SECRET_KEY`` (anyone could forge sessions)."""
+    if production(config) and config["SECRET_KEY"] in ("", DEFAULTS["SECRET_KEY"]):
+        raise ValueError("APP_ENV=production needs a SECRET_KEY of its own: set SECRET_KEY to a "
+                         "long random string (python -c 'import secrets; "
+                         "print(secrets.token_hex())')")
 
 
 def import_object(path: str) -> Any:

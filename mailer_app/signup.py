@@ -10,10 +10,20 @@ import time
 from typing import Any
 
 import redis
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from rq.job import Job
 
 from mailer_app import backlog, db, delivery, faults, jobs
+from mailer_app.config import production
 from mailer_app.registration import (
     DeliveryBroken,
     SignupError,
@@ -57,6 +67,7 @@ def create_user():
     except SignupError as err:
         return _error(err, data if isinstance(data, dict) else None)
     result["request_seconds"] = round(time.perf_counter() - started, 4)
+    session["user_id"] = result["id"]  # in production, only this browser may see the page
     if _wants_json():
         return result, 201
     # A full URL: jupyter-server-proxy prefixes a Location that starts with "/" once more.
@@ -142,6 +153,8 @@ def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None,
 
 @bp.get("/users/<int:user_id>")
 def show_user(user_id: int):
+    if production(current_app.config) and session.get("user_id") != user_id:
+        abort(404)  # nobody else's name and address
     user = db.get_user(db.get_db(), user_id)
     if user is None:
         abort(404)

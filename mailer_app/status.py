@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from mailer_app import db
+from mailer_app.config import production
 
 bp = Blueprint("status", __name__)
 
@@ -13,5 +14,8 @@ bp = Blueprint("status", __name__)
 def status():
     conn = db.get_db()
     users = db.count_users(conn)
+    if production(current_app.config):  # counts only: no name leaves a production app here
+        return render_template("status.html", users=users, show_newest=False)
     newest = conn.execute("SELECT name FROM users ORDER BY id DESC LIMIT 1").fetchone()
-    return render_template("status.html", users=users, newest=newest["name"] if newest else None)
+    return render_template("status.html", users=users, show_newest=True,
+                           newest=newest["name"] if newest else None)

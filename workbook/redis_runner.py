@@ -203,12 +203,10 @@ def start_sentinel(directory: str | Path, master: str, primary_port: int, *,
     config = directory / "sentinel.conf"  # Sentinel rewrites its file with what it learns
 
     def args(port: int) -> list[str]:
-        config.write_text(
-            f"sentinel monitor {master} 127.0.0.1 {primary_port} 2\n"
-            f"sentinel down-after-milliseconds {master} {down_after_ms}\n"
-            f"sentinel failover-timeout {master} {failover_timeout_ms}\n"
-            f"sentinel parallel-syncs {master} 1\n"
-        )
+        config.write_text(f"sentinel monitor {master} 127.0.0.1 {primary_port} 2\n"
+                          f"sentinel down-after-milliseconds {master} {down_after_ms}\n"
+                          f"sentinel failover-timeout {master} {failover_timeout_ms}\n"
+                          f"sentinel parallel-syncs {master} 1\n")
         return [find_redis_server(), str(config), "--sentinel", "--port", str(port),
                 "--bind", "127.0.0.1", "--dir", str(directory), "--logfile", "redis.log"]
 
@@ -222,16 +220,12 @@ def _launch(args: Callable[[int], list[str]], port: int | None, directory: Path,
     Without a ``port``, a free one; if another process takes it first, another.
     """
     # Its own log is redis.log (--logfile); what it prints before that opens goes beside it.
-    def start(port: int) -> ManagedProcess:
-        return start_process([*args(port), "--daemonize", "no"], name="redis-server",
-                             cwd=directory, log_dir=directory)
-
-    def said(process: ManagedProcess) -> str:
-        logfile = directory / "redis.log"
-        return process.log() + (logfile.read_text(errors="replace") if logfile.exists() else "")
-
-    process, port = start_on_free_port(start, what="redis-server", timeout=timeout, port=port,
-                                       log=said)
+    logfile = directory / "redis.log"
+    process, port = start_on_free_port(
+        lambda port: start_process([*args(port), "--daemonize", "no"], name="redis-server",
+                                   cwd=directory, log_dir=directory),
+        what="redis-server", timeout=timeout, port=port,
+        log=lambda process: process.log() + (logfile.read_text() if logfile.exists() else ""))
     server = RedisServer(process, port, directory, password)
     try:
         wait_until(lambda: _answers_ping(server.url, process, server.log_path), timeout,
