@@ -2,6 +2,8 @@
 
     python tools/paced_run.py notebooks/03_enqueue_the_email.ipynb --state exercises
     python tools/paced_run.py --ci          # 03, 04 and 06, untouched and solved, side by side
+    python tools/paced_run.py notebooks/02_feel_the_slow_signup.ipynb --twice-fast
+    python tools/paced_run.py --twice-every-notebook   # --twice-fast on each, two at a time
 
 A person reads before each cell, starts ``rq worker`` in a terminal when a cell prints the
 command, spends ten minutes or more on the exercises, runs a cell twice, and restarts the kernel.
@@ -23,7 +25,9 @@ For each notebook this runner does all of that, in a real kernel, with RQ's real
 It fails if a cell raises (cells tagged ``raises-exception`` excepted), if a ✅ checkpoint line
 does not appear, or, in the solved state, if a check cell prints ❌. It prints each cell's
 time, so the same run measures a notebook at a reading pace. ``WORKBOOK_START_PROCESSES`` is
-never set here: the notebook must find the worker the "student" started.
+never set here: the notebook must find the worker the "student" started. ``--twice-fast`` is
+the quick check that a rerun breaks nothing: one pass at machine speed (no pauses, break or
+restart; the command typed at once), each code cell twice in a row.
 """
 
 from __future__ import annotations
@@ -45,21 +49,15 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from workbook.kernels import AsyncIpcKernelManager  # noqa: E402
 from workbook.processes import ManagedProcess, start_process  # noqa: E402
-from workbook.terminals import PRINTED_COMMAND  # noqa: E402
+from workbook.terminals import PRINTED_COMMAND as COMMAND  # noqa: E402
 
 BIN = Path(sys.executable).parent
 #: The notebooks and states CI runs, each in a process of its own, side by side.
 CI_NOTEBOOKS = ["03_enqueue_the_email", "04_watch_jobs", "06_schedule_and_repeat"]
 CI_STATES = ["exercises", "solutions"]
 EXERCISE_CALLS = ("check(", "try_it(", "run_your_delivery(", "run_your_limiter(", "your_turn(")
-COMMAND = PRINTED_COMMAND
-
-
-@dataclass
-class Timing:
-    label: str
-    seconds: float
 
 
 @dataclass
@@ -74,7 +72,7 @@ class Run:
     twice: str
     restart_after: int | None
     one_pass_only: bool = False
-    timings: list[Timing] = field(default_factory=list)
+    timings: list[tuple[str, float]] = field(default_factory=list)  # (label, seconds)
     terminals: list[ManagedProcess] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     paused: float = 0.0
@@ -108,11 +106,10 @@ class Run:
         print(f"[{self.path.stem[:2]} {self.state}] {text}", flush=True)
 
     def sleep(self, seconds: float, why: str) -> None:
-        if seconds > 0:
-            if seconds >= 30:
-                self.say(f"pause {seconds:.0f} s: {why}")
-            time.sleep(seconds)
-            self.paused += seconds
+        if seconds >= 30:
+            self.say(f"pause {seconds:.0f} s: {why}")
+        time.sleep(seconds)
+        self.paused += seconds
 
     def start_terminal(self, line: str) -> None:
         """Run the printed command as a student's terminal does (an activated environment)."""
@@ -133,11 +130,8 @@ class Run:
         return COMMAND.findall(text)
 
     def run_twice(self, cell) -> bool:
-        if self.twice == "none" or self.one_pass_only:
-            return False
-        if "Workbench(" in cell.source or "lab.close()" in cell.source:
-            return False
-        return True
+        return self.twice != "none" and not any(
+            made in cell.source for made in ("Workbench(", "lab.close()"))
 
     def execute(self, client: NotebookClient, nb, index: int, label: str) -> None:
         cell = nb.cells[index]
@@ -149,12 +143,13 @@ class Run:
                 plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
                 last = plain.strip().splitlines()[-1:] or ["?"]
                 self.problems.append(f"cell {index} ({label}) raised: {last[0]}")
-        self.timings.append(Timing(label, time.monotonic() - started))
+        self.timings.append((label, time.monotonic() - started))
 
     def one_pass(self, nb, cells: list[int], worker_delay: float, exercise_pause: float,
                  name: str) -> None:
         """Run ``cells`` of ``nb`` in a fresh kernel, paced; the kernel shuts down after."""
         client = NotebookClient(nb, timeout=1800, kernel_name="python3", allow_errors=False,
+                                kernel_manager_class=AsyncIpcKernelManager,
                                 resources={"metadata": {"path": str(self.path.parent)}})
         first_exercise = next((i for i in cells if any(call in nb.cells[i].source
                                                        for call in EXERCISE_CALLS)), None)
@@ -197,22 +192,21 @@ class Run:
         restart = self.restart_after
         if restart is None:
             restart = max([i for i in code if not exercise or i < exercise[0]], default=code[0])
-        started = time.monotonic()
+        started, everything = time.monotonic(), list(range(len(nb.cells)))
+        passes = [(everything, self.worker_delay, self.exercise_pause, "pass")]
+        if not self.one_pass_only:  # --once and --twice-fast: top to bottom, no restart
+            passes = [([i for i in everything if i <= restart], self.worker_delay, 0, "pass 1"),
+                      (everything, 0, self.exercise_pause, "pass 2")]
         try:
-            if self.one_pass_only:  # timing a notebook at a pace: once, top to bottom
-                self.one_pass(nb, list(range(len(nb.cells))), self.worker_delay,
-                              self.exercise_pause, "once")
-                if not self.problems:
-                    self.check_outputs(nb)
-                return self.finish(started)
-            self.one_pass(nb, [i for i in range(len(nb.cells)) if i <= restart],
-                          self.worker_delay, 0, "pass 1")
-            if not self.problems:
-                self.say(f"restarting the kernel after cell {restart}, then from the top")
-                nb = nbformat.read(self.path, as_version=4)
-                self.one_pass(nb, list(range(len(nb.cells))), 0, self.exercise_pause, "pass 2")
-                if not self.problems:
-                    self.check_outputs(nb)
+            for number, (cells, worker_delay, exercise_pause, name) in enumerate(passes):
+                if number:
+                    self.say(f"restarting the kernel after cell {restart}, then from the top")
+                    nb = nbformat.read(self.path, as_version=4)
+                self.one_pass(nb, cells, worker_delay, exercise_pause, name)
+                if self.problems:
+                    break
+            else:
+                self.check_outputs(nb)
         finally:
             self._closing = True
             if self._terminal_thread is not None:
@@ -220,58 +214,50 @@ class Run:
                 self._terminal_thread.join(timeout=self.worker_delay + 30)
             for terminal in self.terminals:
                 terminal.stop()
-        return self.finish(started)
-
-    def finish(self, started: float) -> int:
         self.report(time.monotonic() - started)
         return 1 if self.problems else 0
 
     def report(self, wall: float) -> None:
-        ran = sum(t.seconds for t in self.timings)
-        lines = [f"{t.seconds:7.1f} s  {t.label}" for t in self.timings if t.seconds >= 0.5]
+        ran = sum(seconds for _, seconds in self.timings)
+        lines = [f"{seconds:7.1f} s  {label}" for label, seconds in self.timings if seconds >= 0.5]
         self.say("cells taking 0.5 s or more:\n" + "\n".join(lines))
         self.say(f"wall {wall:.0f} s = cells {ran:.0f} s + pauses {self.paused:.0f} s "
                  f"(pace: {self.pause:g} s before each cell, {self.exercise_pause:g} s exercise "
                  f"break, worker typed {self.worker_delay:g} s after its command)")
         for problem in self.problems:
             self.say(f"FAILED: {problem}")
-        if not self.problems:
-            self.say("passed at a person's pace")
+        self.say("failed" if self.problems else "passed")
 
 
 def run_one(args) -> int:
     os.environ.pop("WORKBOOK_START_PROCESSES", None)  # the student starts the worker here
     os.environ["WORKBOOK_TARGET"] = args.state
     os.environ.setdefault("WORKBOOK_MAIL_DELAY", "30" if args.state == "exercises" else "2")
-    run = Run(Path(args.notebook).resolve(), args.state, args.pause, args.exercise_pause,
-              args.worker_delay, args.twice, args.restart_after, args.once)
+    pace = [0, 0, 0] if args.twice_fast else [args.pause, args.exercise_pause, args.worker_delay]
+    run = Run(Path(args.notebook).resolve(), args.state, *pace,
+              "none" if args.once else args.twice, args.restart_after, args.once or args.twice_fast)
     return run.run()
 
 
-def run_ci(args) -> int:
-    """Every CI notebook in both states, each in its own process, side by side."""
-    children: list[tuple[str, ManagedProcess]] = []
-    logs = ROOT / "test-artifacts" / "paced"
+def side_by_side(runs: list[tuple[str, list[str]]], at_most: int) -> int:
+    """Run this script with each ``(name, arguments)``, a process each, ``at_most`` at once."""
+    logs, waiting, running, failed = ROOT / "test-artifacts" / "paced", list(runs), [], []
     try:
-        for name in CI_NOTEBOOKS:
-            for state in CI_STATES:
-                cmd = [sys.executable, __file__, str(ROOT / "notebooks" / f"{name}.ipynb"),
-                       "--state", state, "--pause", str(args.pause),
-                       "--exercise-pause", str(args.exercise_pause),
-                       "--worker-delay", str(args.worker_delay)]
-                child = start_process(cmd, name=f"{name[:2]}-{state}", log_dir=logs,
-                                      env={"PYTHONUNBUFFERED": "1"})
-                children.append((f"{name} ({state})", child))
-        failed = []
-        for label, child in children:
-            code = child.wait()
-            print(child.log(), flush=True)
-            if code:
-                failed.append(label)
+        while waiting or running:
+            while waiting and len(running) < at_most:
+                name, arguments = waiting.pop(0)
+                (logs / f"{name}.log").unlink(missing_ok=True)  # this run's log, not the last's
+                running.append((name, start_process([sys.executable, __file__, *arguments],
+                                                    name=name, log_dir=logs)))
+            for name, child in [(n, c) for n, c in running if not c.running()]:
+                running.remove((name, child))
+                print(child.log(), flush=True)
+                failed += [name] if child.wait() else []
+            time.sleep(1)
     finally:
-        for _, child in children:
+        for _, child in running:
             child.stop()
-    print(f"paced runs: {len(children) - len(failed)} of {len(children)} passed"
+    print(f"paced runs: {len(runs) - len(failed)} of {len(runs)} passed"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
@@ -289,11 +275,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restart-after", type=int, default=None, help="cell index")
     parser.add_argument("--once", action="store_true",
                         help="one pass, no reruns, no restart: how long a notebook takes at a pace")
+    parser.add_argument("--twice-fast", action="store_true",
+                        help="one pass at machine speed, every code cell twice in a row")
+    parser.add_argument("--twice-every-notebook", action="store_true",
+                        help="--twice-fast on every notebook, two at a time")
     args = parser.parse_args(argv)
-    if args.ci:
-        return run_ci(args)
+    if args.ci:  # six runs that mostly sleep: all at once
+        pace = ["--pause", str(args.pause), "--exercise-pause", str(args.exercise_pause),
+                "--worker-delay", str(args.worker_delay)]
+        return side_by_side([(f"{name[:2]}-{state}", [str(ROOT / "notebooks" / f"{name}.ipynb"),
+                                                      "--state", state, *pace])
+                             for name in CI_NOTEBOOKS for state in CI_STATES], at_most=6)
+    if args.twice_every_notebook:  # busy the whole time: two at a time on two cores
+        notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        return side_by_side([(f"{path.stem[:2]}-twice", [str(path), "--twice-fast",
+                                                         "--state", args.state])
+                             for path in notebooks], at_most=2)
     if not args.notebook:
-        parser.error("name a notebook, or --ci")
+        parser.error("name a notebook, --ci or --twice-every-notebook")
     return run_one(args)
 
 
