@@ -6,7 +6,7 @@ wrong password or a job-eating memory policy gives the same plain message everyw
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import redis
 from redis.sentinel import Sentinel
@@ -84,6 +84,10 @@ def with_db(url: str, db: int) -> str:
     return parts._replace(path=f"/{db}").geturl()
 
 
+def _unquoted(part: str | None) -> str | None:
+    return unquote(part) if part else part
+
+
 def client_for(url: str, **kwargs) -> redis.Redis:
     """A client for ``url``: one server (``redis://``), or the primary the Sentinels name."""
     parts = urlsplit(url)
@@ -95,8 +99,9 @@ def client_for(url: str, **kwargs) -> redis.Redis:
         addresses.append((host, int(port)))
     name, _, db = parts.path.strip("/").partition("/")
     sentinel = Sentinel(addresses, socket_timeout=kwargs.get("socket_timeout", 1))
-    return sentinel.master_for(name, db=int(db or 0), username=parts.username,
-                               password=parts.password, **kwargs)
+    # A URL carries its user and password percent-encoded (p%40ss for p@ss), as from_url knows.
+    return sentinel.master_for(name, db=int(db or 0), username=_unquoted(parts.username),
+                               password=_unquoted(parts.password), **kwargs)
 
 
 def connect(url: str, **kwargs) -> redis.Redis:

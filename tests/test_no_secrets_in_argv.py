@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
@@ -108,5 +109,19 @@ def test_make_redis_reads_its_password_from_a_file(tmp_path):
         assert client_for(url).ping()
         again = redis_runner.workbook_redis_start(url, state)
         assert PASSWORD not in again and "already" in again, again
+    finally:
+        redis_runner.workbook_redis_stop(state)
+
+
+@pytest.mark.slow
+def test_a_percent_encoded_password_is_decoded_before_redis_gets_it(tmp_path):
+    """``p@ss:w/rd`` must be written ``p%40ss%3Aw%2Frd`` in a URL; Redis wants the password."""
+    url = f"redis://:{quote('p@ss:w/rd', safe='')}@127.0.0.1:{free_port()}/0"
+    state = tmp_path / "var"
+    redis_runner.workbook_redis_start(url, state)
+    try:
+        assert client_for(url).ping()  # redis-py decodes the URL: the server must agree
+        secret = (state / "redis" / "secrets.conf").read_text()
+        assert 'requirepass "p@ss:w/rd"' in secret, secret
     finally:
         redis_runner.workbook_redis_stop(state)

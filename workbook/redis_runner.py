@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import psutil
 import redis
@@ -264,7 +264,7 @@ def workbook_redis_start(url: str, state_dir: Path = VAR) -> str:
     pidfile = state_dir / "redis.pid"
     parts = urlsplit(url)
     args = redis_args(parts.port or 6379, data, "aof", logfile=state_dir / "redis.log",
-                      password=parts.password)
+                      password=unquote(parts.password) if parts.password else None)
     process = start_process([*args, "--daemonize", "no"], name="redis-server", cwd=data,
                             log_dir=state_dir, outlives_us=True)
     try:
