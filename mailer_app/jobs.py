@@ -26,7 +26,7 @@ from rq import get_current_job
 
 from mailer_app import db, mail, ratelimit
 from mailer_app.config import import_object, load_settings
-from mailer_app.redis_client import connect
+from mailer_app.redis_client import shared_client
 from mailer_app.registry import job_function
 
 
@@ -58,7 +58,7 @@ def send_user_mail(user_id: int, kind: str, settings: dict[str, Any]) -> dict[st
         )
         if float(settings["MAIL_RATE_LIMIT"]) > 0:
             # One limit for every worker together, kept in Redis (mailer_app/ratelimit.py).
-            ratelimit.wait_for_slot(job.connection if job else connect(settings["REDIS_URL"]),
+            ratelimit.wait_for_slot(job.connection if job else shared_client(settings["REDIS_URL"]),
                                     float(settings["MAIL_RATE_LIMIT"]),
                                     import_object(settings["MAIL_RATE_LIMITER"]))
         where = mail.deliver(msg, settings)

@@ -6,6 +6,7 @@ wrong password or a job-eating memory policy gives the same plain message everyw
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote, urlsplit
 
 import redis
@@ -122,3 +123,13 @@ def connect(url: str, **kwargs) -> redis.Redis:
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise RedisUnavailable(how_to_start(url)) from exc
     return conn
+
+
+@functools.cache
+def shared_client(url: str) -> redis.Redis:
+    """One client for ``url`` in this process, connected on first use: one connection pool.
+
+    For code that runs outside a request's app and outside a job (an inline send's rate limit):
+    a new client per call would open a new connection per signup.
+    """
+    return connect(url)
