@@ -92,6 +92,34 @@ def test_the_welcome_wait_reads_the_database_not_the_cells_clock(lab):
     assert lab.user("ada@example.com") is None
 
 
+def test_a_signup_cell_run_again_signs_up_afresh_and_says_so(lab, capsys):
+    lab.forget_signups("ada@example.com")
+    assert capsys.readouterr().out == "", "a first run has nothing to undo, and says nothing"
+    with db.connection(lab.env["DATABASE"]) as conn:
+        for name, email in (("Ada Lovelace", "ada@example.com"), ("Grace", "grace@example.com")):
+            db.insert_user(conn, name, email)
+            mail.write_to_outbox(mail.build_message("welcome", email, "f@example.com",
+                                                    name=name, email=email, queued=False),
+                                 lab.outbox)
+    lab.forget_signups("ada@example.com")
+    assert capsys.readouterr().out.startswith("An earlier run signed up ada@example.com: removed")
+    assert lab.user("ada@example.com") is None and lab.user("grace@example.com") is not None
+    assert [m["to"] for m in lab.emails()] == ["Grace <grace@example.com>"]
+    assert sorted(p.suffix for p in lab.outbox.iterdir()) == [".eml", ".html"]
+
+
+def test_a_fixed_job_id_run_again_leaves_no_first_run_in_the_registries(lab, capsys):
+    queue = get_queue("default", lab.connection())
+    worker = lab.worker(["default"], with_scheduler=False)
+    job = queue.enqueue(demo_jobs.sleep_for, 30, job_id="orphan")
+    wait_until(lambda: job.get_status(refresh=True) == "started", 30)
+    worker.kill_all()  # as notebook 07 does: the job stays in the started registry
+    lab.forget_jobs("orphan", "never-enqueued")
+    assert capsys.readouterr().out.startswith("An earlier run left the job orphan: deleted")
+    assert queue.started_job_registry.get_job_ids(cleanup=False) == []
+    assert not lab.connection().exists("rq:job:orphan")
+
+
 def test_the_email_preview_is_sandboxed(lab):
     msg = mail.build_message("welcome", "ada@example.com", "from@example.com", name="Ada",
                              email="ada@example.com", queued=True)

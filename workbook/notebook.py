@@ -18,10 +18,13 @@ import html
 import os
 import shutil
 import tempfile
+from email.utils import parseaddr
 from pathlib import Path
 
 import redis
 from IPython.display import HTML
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from mailer_app import db, mail
 from mailer_app.redis_client import client_for, connect, redact, with_db
@@ -184,6 +187,37 @@ class Workbench(StudentTerminals):
         """Delete the user signed up with ``email``, if any (so a demo cell can run again)."""
         with db.connection(self.env["DATABASE"]) as conn:
             conn.execute("DELETE FROM users WHERE email = ?", (email,))
+
+    def forget_signups(self, *emails: str) -> None:
+        """Undo an earlier run's signups of ``emails`` (users and their emails); say so if any.
+
+        A signup cell that calls this first gives the same answer however often it runs: a
+        second run signs the same people up afresh, instead of meeting its own 409.
+        """
+        again = [email for email in emails if self.user(email) is not None]
+        for message in self.emails():
+            if parseaddr(message["to"])[1].lower() in {e.lower() for e in again}:
+                message["path"].unlink()
+                message["path"].with_suffix(".html").unlink(missing_ok=True)
+        for email in again:
+            self.forget_user(email)
+        if again:
+            print(f"An earlier run signed up {', '.join(again)}: removed, with the emails "
+                  "sent to them, so this run signs them up afresh.")
+
+    def forget_jobs(self, *job_ids: str) -> None:
+        """Delete the jobs an earlier run left under these fixed ids; say so if there were any.
+
+        RQ reuses a job id's hash but not its registry entries, so a cell run again would find
+        the first run's job beside its own: this removes it from its queue and registries.
+        """
+        conn = self.connection()
+        again = [job_id for job_id in job_ids if conn.exists(f"rq:job:{job_id}")]
+        for job_id in again:
+            Job.fetch(job_id, connection=conn, serializer=JSONSerializer).delete()
+        if again:
+            print(f"An earlier run left the job {', '.join(again)}: deleted, so this run "
+                  "starts afresh.")
 
     def wait_for_welcome(self, email: str, timeout: float, progress=None) -> float:
         """Wait until ``email``'s welcome email is sent; return the seconds from signup to send.
