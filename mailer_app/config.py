@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_LATE_AFTER_SECONDS": 60.0,
     # How often the relay looks for new rows in mail_outbox.
     "RELAY_INTERVAL_SECONDS": 0.5,
+    # A mail_outbox row that fails this often (for another reason than Redis) is given up on.
+    "RELAY_MAX_ATTEMPTS": 8,
     # Fault injection, for notebook 10 and the tests only (empty: none). SIGNUP_FAULT:
     # crash-after-commit (the web process dies between its commit and its enqueue) or
     # enqueue-before-commit (the job is enqueued first, the commit follows after

@@ -44,12 +44,19 @@ def connection(path: str | Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+#: Columns added after a table was first created, and how to add each to an older database.
+ADDED_COLUMNS = {("mail_outbox", "retry_at"): "TEXT", ("mail_outbox", "dead_at"): "TEXT"}
+
+
 def init_db(path: str | Path) -> None:
-    """Create the tables (if missing) at ``path``."""
+    """Create the tables (if missing) at ``path``, and add the columns an older one lacks."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     schema = resources.files("mailer_app").joinpath("schema.sql").read_text()
     with connection(path) as conn:
         conn.executescript(schema)
+        for (table, column), kind in ADDED_COLUMNS.items():
+            if column not in {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def reset_db(path: str | Path) -> None:

@@ -11,7 +11,9 @@ and the workers, one per database::
 would wait on a queue behind the very mail it hands over, a stalled or busy worker would stall
 it, and ``rq cron`` (beta in RQ 3.0) runs a job at most once a minute by crontab or on an
 interval of whole seconds. This loop looks every ``RELAY_INTERVAL_SECONDS`` (0.5 s), needs no
-worker, and when Redis is down it waits and tries again while signups go on being accepted.
+worker, and when Redis fails it waits and tries again, less often each time (:func:`run`),
+while signups go on being accepted. A row that fails for another reason waits on its own, and
+is given up on after ``RELAY_MAX_ATTEMPTS`` tries (:func:`relay_once`).
 
 **At least once.** A relay that dies after the enqueue and before the mark relays the row
 again when it restarts. The second job is absorbed twice over: RQ refuses it while the first
@@ -23,11 +25,12 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import sqlite3
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -35,7 +38,7 @@ from rq.exceptions import DuplicateJobError
 
 from mailer_app import db, delivery, faults, tracing
 from mailer_app.config import load_settings
-from mailer_app.redis_client import RedisUnavailable, connect, redact
+from mailer_app.redis_client import RedisMisconfigured, RedisUnavailable, connect, redact
 
 log = logging.getLogger("mailer_app.relay")
 
@@ -94,26 +97,54 @@ def relay_row(conn: sqlite3.Connection, row: Any, connection: redis.Redis,
 def relay_once(settings: dict[str, Any], connection: redis.Redis, limit: int = 100) -> Relayed:
     """Relay up to ``limit`` waiting rows, oldest first (see :func:`relay_row`).
 
-    Redis errors end the pass (the rows wait for the next); a row that fails otherwise (an
-    unknown kind) is logged and left waiting, and the rows after it still go.
+    Redis errors end the pass (the rows wait for the next). A row that fails otherwise (an
+    unknown kind, a refused job) is logged and waits, doubling its wait after each failed try
+    (:func:`backoff`), and after ``RELAY_MAX_ATTEMPTS`` tries it is given up on (``dead_at``,
+    counted on ``/status``). The rows after it still go.
     """
     done = Relayed()
     with db.connection(settings["DATABASE"]) as conn:
         rows = conn.execute(
             "SELECT id, user_id, kind, created_at, trace, attempts FROM mail_outbox "
-            "WHERE relayed_at IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
+            "WHERE relayed_at IS NULL AND dead_at IS NULL AND "
+            "(retry_at IS NULL OR retry_at <= ?) ORDER BY id LIMIT ?",
+            (db.utcnow(), limit)).fetchall()
         for row in rows:
             try:
                 fresh = relay_row(conn, row, connection, settings)
             except redis.RedisError:
                 raise
-            except Exception:
-                log.exception("mail_outbox row %s could not be relayed; it waits", row["id"])
+            except Exception as exc:
+                _wait_or_give_up(conn, row, exc, int(settings["RELAY_MAX_ATTEMPTS"]))
                 done.failed += 1
                 continue
             done.enqueued += fresh
             done.duplicates += not fresh
     return done
+
+
+def backoff(tries: int, base: float = 1.0, cap: float = 300.0) -> float:
+    """Seconds to wait after the ``tries``-th failure in a row: doubling, capped, jittered.
+
+    The jitter (half to one and a half times) keeps many failing rows, or many relays
+    after one Redis outage, from trying again all in the same instant.
+    """
+    return min(cap, base * 2 ** (tries - 1)) * random.uniform(0.5, 1.5)
+
+
+def _wait_or_give_up(conn: sqlite3.Connection, row: Any, exc: Exception, most: int) -> None:
+    tries = row["attempts"] + 1  # relay_row counted this try
+    if tries >= most:
+        conn.execute("UPDATE mail_outbox SET dead_at = ? WHERE id = ?", (db.utcnow(), row["id"]))
+        log.error("mail_outbox row %s failed %d times (%r): given up on, see /status",
+                  row["id"], tries, exc)
+        return
+    wait = backoff(tries)
+    retry_at = datetime.now(UTC) + timedelta(seconds=wait)
+    conn.execute("UPDATE mail_outbox SET retry_at = ? WHERE id = ?",
+                 (retry_at.isoformat(timespec="milliseconds"), row["id"]))
+    log.warning("mail_outbox row %s could not be relayed (%r): try %d of %d in %.0f s",
+                row["id"], exc, tries + 1, most, wait, exc_info=tries == 1)
 
 
 def waiting(settings: dict[str, Any]) -> int:
@@ -124,25 +155,35 @@ def waiting(settings: dict[str, Any]) -> int:
 
 
 def run(settings: dict[str, Any]) -> None:
-    """Relay forever: a pass, then a short sleep whenever nothing was waiting."""
+    """Relay forever: a pass, then a short sleep unless more rows are waiting.
+
+    When Redis fails, whatever the cause (down, still LOADING its data, out of memory under
+    ``noeviction``, READONLY after a failover, a user without the rights), the mail waits in
+    ``mail_outbox`` and so does the relay: 1 s, 2 s, 4 s ... at most 10 s, with jitter. It logs
+    each new cause once, and once more when Redis takes its mail again.
+    """
     db.init_db(settings["DATABASE"])
-    connection = None
+    connection, failures, cause = None, 0, None
     while True:
         try:
             connection = connection or connect(settings["REDIS_URL"])
             done = relay_once(settings, connection)
-        except (RedisUnavailable, redis.ConnectionError, redis.TimeoutError) as exc:
-            log.warning("Redis is not answering (%s): the mail waits in mail_outbox; "
-                        "trying again in 1 s", exc)
+        except (RedisUnavailable, RedisMisconfigured, redis.RedisError) as exc:
+            failures += 1
+            if type(exc).__name__ != cause:
+                cause = type(exc).__name__
+                log.warning("Redis is not taking the mail (%s: %s): it waits in mail_outbox; "
+                            "trying again, less often each time", cause, exc)
             connection = None
-            time.sleep(1)
+            time.sleep(backoff(failures, cap=10))
             continue
+        if cause:
+            log.info("Redis takes the mail again, after %d failed tries", failures)
+        failures, cause = 0, None
         if done.rows:
             log.info("relayed %d row(s): %d enqueued, %d already queued",
                      done.rows, done.enqueued, done.duplicates)
-        if done.failed:
-            log.warning("%d row(s) could not be relayed (see above); they wait", done.failed)
-        else:
+        if done.rows + done.failed < 100:  # a full pass: more rows may be waiting at once
             time.sleep(float(settings["RELAY_INTERVAL_SECONDS"]))
 
 

@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
     relayed_at TEXT,
     job_id TEXT,
     -- The signup's trace context (a W3C traceparent, as JSON), when TRACE_FILE is set.
-    trace TEXT
+    trace TEXT,
+    -- After a try that failed for another reason than Redis: not before this time.
+    retry_at TEXT,
+    -- After RELAY_MAX_ATTEMPTS such tries: given up on, counted on /status.
+    dead_at TEXT
 );
 CREATE INDEX IF NOT EXISTS mail_outbox_waiting ON mail_outbox (id) WHERE relayed_at IS NULL;

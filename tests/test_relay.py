@@ -14,7 +14,7 @@ import sys
 import pytest
 from rq.job import JobStatus
 
-from mailer_app import db, mail
+from mailer_app import db, mail, relay
 from mailer_app.config import load_settings
 from mailer_app.queues import JOB_CLASS, get_queue
 from workbook import redis_runner
@@ -210,30 +210,156 @@ def test_the_relay_waits_out_a_redis_outage(env, tmp_path):
                    for r in outbox_rows(env["DATABASE"]))
 
     def warnings() -> int:
-        return relay.log().count("Redis is not answering")
+        return relay.log().count("Redis is not taking the mail")
 
     first = add_signup("before@example.com")
     relay = start_process([sys.executable, "-m", "mailer_app.relay"], name="relay",
                           env={**env, "REDIS_URL": url}, log_dir=tmp_path / "logs")
     try:
         # Redis is not started yet: the relay says so and keeps waiting.
-        wait_until(lambda: warnings() >= 2 or not relay.running(), 30,
-                   what="the relay retrying without Redis")
+        wait_until(lambda: warnings() >= 1 or not relay.running(), 60,
+                   what="the relay waiting for Redis")
         assert relay.running(), relay.log()
         assert not relayed(first)
         with redis_runner.redis_server(tmp_path / "redis-1", port=port) as server:
-            wait_until(lambda: relayed(first), 30, what="the row relayed once Redis is up")
+            wait_until(lambda: relayed(first), 60, what="the row relayed once Redis is up")
             assert server.client().exists(f"rq:job:welcome-{first}")
         # Redis goes away under a connected relay, and a signup comes in meanwhile.
         seen = warnings()
         second = add_signup("during@example.com")
-        wait_until(lambda: warnings() > seen or not relay.running(), 30,
+        wait_until(lambda: warnings() > seen or not relay.running(), 60,
                    what="the relay noticing Redis is gone")
         assert relay.running(), relay.log()
         assert not relayed(second)
         with redis_runner.redis_server(tmp_path / "redis-2", port=port) as server:
-            wait_until(lambda: relayed(second), 30, what="the row relayed once Redis is back")
+            wait_until(lambda: relayed(second), 60, what="the row relayed once Redis is back")
             assert server.client().exists(f"rq:job:welcome-{second}")
         assert relay.running(), relay.log()
     finally:
         relay.stop()
+
+
+# --- what Redis refuses, and rows that keep failing ---------------------------------------
+
+
+def start_relay(env, tmp_path, **settings):
+    return start_process([sys.executable, "-m", "mailer_app.relay"], name="relay",
+                         env={**env, **settings}, log_dir=tmp_path / "logs")
+
+
+def add_signup(env, email: str) -> int:
+    with db.connection(env["DATABASE"]) as conn:
+        return db.insert_user_with_mail(conn, email.split("@")[0], email)
+
+
+def add_bad_row(env) -> int:
+    """A waiting row no relay can ever enqueue (a kind nobody knows)."""
+    user = add_signup(env, "bad@example.com")
+    with db.connection(env["DATABASE"]) as conn:
+        conn.execute("UPDATE mail_outbox SET kind = 'postcard' WHERE user_id = ?", (user,))
+        return conn.execute("SELECT id FROM mail_outbox WHERE user_id = ?", (user,)).fetchone()[0]
+
+
+def row(env, row_id: int) -> dict:
+    return next(r for r in outbox_rows(env["DATABASE"]) if r["id"] == row_id)
+
+
+def test_a_row_that_keeps_failing_backs_off_then_is_given_up_on(env, conn, client, monkeypatch):
+    monkeypatch.setenv("RELAY_MAX_ATTEMPTS", "3")
+    settings = load_settings()
+    db.init_db(env["DATABASE"])
+    bad = add_bad_row(env)
+    good = add_signup(env, "good@example.com")
+    assert relay.relay_once(settings, conn).failed == 1
+    assert row(env, bad)["attempts"] == 1 and row(env, bad)["retry_at"] > db.utcnow()
+    assert conn.exists(f"rq:job:welcome-{good}"), "the rows after a bad one still go"
+    relay.relay_once(settings, conn)
+    assert row(env, bad)["attempts"] == 1, "tried again before its wait was over"
+    for _ in range(2):
+        with db.connection(env["DATABASE"]) as sql:
+            sql.execute("UPDATE mail_outbox SET retry_at = NULL WHERE id = ?", (bad,))
+        relay.relay_once(settings, conn)
+    assert row(env, bad)["attempts"] == 3 and row(env, bad)["dead_at"]
+    relay.relay_once(settings, conn)
+    assert row(env, bad)["attempts"] == 3, "a row given up on is not tried again"
+    assert "Emails the relay gave up on: 1" in client.get("/status").get_data(as_text=True)
+
+
+def test_an_older_database_gains_the_relays_new_columns(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with db.connection(path) as conn:
+        conn.execute("CREATE TABLE mail_outbox (id INTEGER PRIMARY KEY, user_id INTEGER, "
+                     "kind TEXT, created_at TEXT, attempts INTEGER DEFAULT 0, "
+                     "relayed_at TEXT, job_id TEXT, trace TEXT)")
+    db.init_db(path)
+    with db.connection(path) as conn:
+        columns = {r["name"] for r in conn.execute("PRAGMA table_info(mail_outbox)")}
+    assert {"retry_at", "dead_at"} <= columns
+
+
+@pytest.mark.slow
+def test_the_relay_never_spins_on_a_bad_row(env, redis_url, tmp_path):
+    db.init_db(env["DATABASE"])
+    bad = add_bad_row(env)
+    relay_process = start_relay(env, tmp_path)
+    try:
+        wait_until(lambda: row(env, bad)["attempts"] >= 1, 60, what="the bad row tried")
+        # Rows that come later still go, while the bad one waits longer after each try.
+        for n in range(3):
+            user = add_signup(env, f"later{n}@example.com")
+            wait_until(lambda: any(r["user_id"] == user and r["relayed_at"]
+                                   for r in outbox_rows(env["DATABASE"])), 60,
+                       what="a later row relayed")
+        assert relay_process.running(), relay_process.log()
+        # At 1 s, 2 s, 4 s ... between tries; a loop that retried at once made thousands.
+        assert row(env, bad)["attempts"] < 10, row(env, bad)
+    finally:
+        relay_process.stop()
+
+
+def _full(client):
+    client.config_set("maxmemory", "1")
+
+
+def _read_only(client):
+    client.execute_command("REPLICAOF", "127.0.0.1", str(free_port()))
+
+
+def _no_rights(client):
+    client.execute_command("ACL", "SETUSER", "relay", "on", ">pw", "~*", "+@connection",
+                           "+@read", "-@write", "-@scripting")
+
+
+REFUSALS = [
+    ("OutOfMemoryError", _full, lambda c: c.config_set("maxmemory", "0")),
+    ("ReadOnlyError", _read_only, lambda c: c.execute_command("REPLICAOF", "NO", "ONE")),
+    ("NoPermissionError", _no_rights,
+     lambda c: c.execute_command("ACL", "SETUSER", "relay", "+@all")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("cause", "refuse", "heal"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_the_relay_waits_out_what_redis_refuses(env, tmp_path, cause, refuse, heal):
+    """Out of memory (noeviction), READONLY after a failover, NOPERM: it waits and goes on."""
+    db.init_db(env["DATABASE"])
+    with redis_runner.redis_server(tmp_path / "redis") as server:
+        admin = server.client()
+        admin.execute_command("ACL", "SETUSER", "relay", "on", ">pw", "~*", "&*", "+@all")
+        url = f"redis://relay:pw@127.0.0.1:{server.port}/0"
+        refuse(admin)
+        user = add_signup(env, "ada@example.com")
+        relay_process = start_relay(env, tmp_path, REDIS_URL=url)
+        try:
+            wait_until(lambda: cause in relay_process.log() or not relay_process.running(), 60,
+                       what=f"the relay meeting {cause}")
+            assert relay_process.running(), relay_process.log()
+            heal(admin)
+            wait_until(lambda: "Redis takes the mail again" in relay_process.log(), 60,
+                       what="the relay taking up again once Redis takes the mail")
+            assert admin.exists(f"rq:job:welcome-{user}")
+            assert relay_process.running(), relay_process.log()
+            log = relay_process.log()
+            assert log.count(f"Redis is not taking the mail ({cause}") == 1, log
+        finally:
+            relay_process.stop()
