@@ -31,10 +31,11 @@ from workbook.demo_jobs import JOB_CLASS, get_queue, noop
 from workbook.http import post
 from workbook.processes import start_process, wait_until
 
+#: RQ's three worker kinds, as the app's variants that stop when asked (mailer_app/worker.py).
 WORKER_CLASSES = {
-    "fork": "rq.worker.Worker",
-    "simple": "rq.worker.SimpleWorker",
-    "spawn": "rq.worker.SpawnWorker",
+    "fork": "mailer_app.worker.Worker",
+    "simple": "mailer_app.worker.SimpleWorker",
+    "spawn": "mailer_app.worker.SpawnWorker",
 }
 
 
@@ -69,12 +70,10 @@ def _timestamps(conn: redis.Redis, ids: list[str]) -> tuple[int, float]:
 
 
 def pool_command(redis_url: str, processes: int, worker_class: str | None = None) -> list[str]:
-    """``rq worker-pool -n processes`` on ``default``, with the workbook's job class."""
+    """``rq worker-pool -n processes`` on ``default``, the workbook's job and worker classes."""
     cmd = [sys.executable, "-m", "rq.cli", "worker-pool", *services.url_option(redis_url),
            "--serializer", SERIALIZER, "--job-class", JOB_CLASS, "-n", str(processes), "-q"]
-    if worker_class:
-        cmd += ["--worker-class", worker_class]
-    return cmd + ["default"]
+    return cmd + services.worker_class_option(worker_class) + ["default"]
 
 
 def drain(redis_url: str, setup: str, processes: int, count: int,

@@ -24,8 +24,15 @@ from rq import Worker
 
 from mailer_app.queues import QUEUE_NAMES, SERIALIZER
 from mailer_app.redis_client import connect
+from mailer_app.worker import WORKER_CLASS
 from workbook.demo_jobs import JOB_CLASS as WORKBOOK_JOB_CLASS
 from workbook.processes import ManagedProcess, start_on_free_port, start_process, wait_until
+
+#: RQ's worker classes, each with the app's variant that stops when asked (mailer_app/worker.py).
+STOPPING_CLASSES = {
+    f"{module}.{name}": f"mailer_app.worker.{name}"
+    for module in ("rq", "rq.worker") for name in ("Worker", "SimpleWorker", "SpawnWorker")
+}
 
 
 def url_option(redis_url: str | None) -> list[str]:
@@ -40,6 +47,16 @@ def url_env(redis_url: str | None) -> dict[str, str]:
     if redis_url is None or not urlsplit(redis_url).password:
         return {}
     return {"RQ_REDIS_URL": redis_url}
+
+
+def worker_class_option(worker_class: str | None = None) -> list[str]:
+    """``--worker-class``: the app's worker, or the app's variant of the RQ class asked for.
+
+    RQ 3.0's classes can wait a second on their pub/sub thread when they stop; the app's
+    (:mod:`mailer_app.worker`) stop at once. Every ``rq worker`` and ``rq worker-pool`` the
+    workbook starts gets one.
+    """
+    return ["--worker-class", STOPPING_CLASSES.get(worker_class, worker_class or WORKER_CLASS)]
 
 
 def worker_command(
@@ -73,8 +90,7 @@ def worker_command(
         cmd.append("--with-scheduler")
     if burst:
         cmd.append("--burst")
-    if worker_class:
-        cmd += ["--worker-class", worker_class]
+    cmd += worker_class_option(worker_class)
     cmd += list(extra_args)
     cmd += list(queues or QUEUE_NAMES)
     return cmd
