@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import redis
-from rq import Retry
+from rq import Queue, Retry
 from rq.job import Job
 
-from mailer_app import jobs
+from mailer_app import db, jobs
 from mailer_app.config import import_object, load_settings, retry_intervals
 from mailer_app.queues import get_queue
 
@@ -28,6 +30,7 @@ def mail_retry() -> Retry:
     intervals = retry_intervals(load_settings())
     return Retry(max=len(intervals), interval=intervals)
 MAIL_QUEUE = "mailers"
+log = logging.getLogger(__name__)
 
 
 def resolve(how: str) -> Callable[[int, redis.Redis], Job]:
@@ -54,10 +57,32 @@ def followup_job_id(user_id: int) -> str:
 def enqueue_welcome_email(user_id: int, connection: redis.Redis, **options: Any) -> Job:
     """Put ``send_welcome_email(user_id)`` on the mailers queue, once per user."""
     options.setdefault("retry", mail_retry())
-    return get_queue(MAIL_QUEUE, connection).enqueue(
+    queue = get_queue(MAIL_QUEUE, connection)
+    drop_older_than_user(queue, welcome_job_id(user_id), user_id)
+    return queue.enqueue(
         jobs.send_welcome_email, user_id, job_id=welcome_job_id(user_id), unique=True,
         description=f"welcome email for user {int(user_id)}", **options,
     )
+
+
+def drop_older_than_user(queue: Queue, job_id: str, user_id: int) -> None:
+    """Delete the job ``job_id`` if it was made before user ``user_id`` existed.
+
+    Such a job belongs to another person: a new database file numbers its users from 1 again,
+    while Redis keeps the old file's jobs (a failed one for a year), and RQ would refuse this
+    user's welcome as a duplicate. A job made after the user (a relay that died after its
+    enqueue) is theirs, and stays.
+    """
+    job, database = queue.fetch_job(job_id), load_settings()["DATABASE"]
+    if job is None or job.created_at is None or not Path(database).exists():
+        return
+    with db.connection(database) as conn:
+        user = db.get_user(conn, user_id)
+    made = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
+    if user is not None and made < datetime.fromisoformat(user["created_at"]):
+        log.warning("deleting job %s: made before user %s existed (an earlier database's)",
+                    job_id, user_id)
+        job.delete()
 
 
 def schedule_followup_email(user_id: int, connection: redis.Redis, delay_seconds: float) -> Job:

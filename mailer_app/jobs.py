@@ -17,6 +17,8 @@ parent, so it runs this module as the parent imported it: after an edit, restart
 from __future__ import annotations
 
 import hashlib
+import logging
+import sqlite3
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +30,8 @@ from mailer_app import db, mail, ratelimit
 from mailer_app.config import import_object, load_settings
 from mailer_app.redis_client import shared_client
 from mailer_app.registry import job_function
+
+log = logging.getLogger(__name__)
 
 
 class UserNotFound(LookupError):
@@ -62,12 +66,19 @@ def send_user_mail(user_id: int, kind: str, settings: dict[str, Any]) -> dict[st
                                     float(settings["MAIL_RATE_LIMIT"]),
                                     import_object(settings["MAIL_RATE_LIMITER"]))
         where = mail.deliver(msg, settings)
+        sent = {"user_id": user["id"], "status": "sent", "to": user["email"], "where": where}
         # The one remaining window: a crash between deliver() and this UPDATE sends twice.
-        conn.execute(
-            f"UPDATE users SET {mark_column} = ? WHERE id = ? AND {mark_column} IS NULL",
-            (db.utcnow(), user["id"]),
-        )
-        return {"user_id": user["id"], "status": "sent", "to": user["email"], "where": where}
+        try:
+            conn.execute(
+                f"UPDATE users SET {mark_column} = ? WHERE id = ? AND {mark_column} IS NULL",
+                (db.utcnow(), user["id"]),
+            )
+        except sqlite3.Error as exc:
+            # Sent is sent: failing now would undo a signup whose email went out, or retry it.
+            log.warning("the %s email to user %s was sent, but could not be marked sent (%s)",
+                        kind, user["id"], exc)
+            return {**sent, "marked": False}
+        return sent
 
 
 @job_function

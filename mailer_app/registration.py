@@ -76,12 +76,24 @@ class DeliveryBroken(RuntimeError):
     """The configured delivery function did not enqueue a job."""
 
 
+#: What the person signing up reads when the signup cannot be taken: what to do next, and
+#: nothing about the servers behind the app. Why goes to the app's log, for whoever runs it.
+UNAVAILABLE = ("We cannot take signups right now, and nothing was stored: please try again in a "
+               "few minutes.")
+
+
+def unavailable(why: str) -> SignupError:
+    """A 503 for the person; ``why`` (how to start Redis, what it refused) for the log."""
+    current_app.logger.error("signup refused (503): %s", why)
+    return SignupError(UNAVAILABLE, status=503)
+
+
 def redis_or_503() -> redis.Redis:
-    """The app's Redis, or a 503 saying how to start it (before anything is stored)."""
+    """The app's Redis, or a 503 (the log says how to start it) before anything is stored."""
     try:
         return redis_for_app()
     except (RedisUnavailable, RedisMisconfigured) as exc:
-        raise SignupError(f"We cannot take signups right now: {exc}", status=503) from None
+        raise unavailable(str(exc)) from None
 
 
 def store_user(user: dict[str, str], kinds: tuple[str, ...] = (), commit_delay: float = 0) -> int:
@@ -100,21 +112,24 @@ def store_user(user: dict[str, str], kinds: tuple[str, ...] = (), commit_delay: 
 def undo_signup_on_failure(user_id: int) -> Iterator[list[Job]]:
     """Delete the user and their jobs again if anything in the block fails (then a 503).
 
+    Anything: an exception, or the process being stopped in the middle (which then goes on).
+
     Whatever fails (Redis down, full, read-only or refusing this user; a refused job; a bug in
     the function ``MAIL_DELIVERY`` names; the mail server), the signup is all or nothing.
     """
     enqueued: list[Job] = []
     try:
         yield enqueued
-    except Exception as exc:
+    except BaseException as exc:  # a KeyboardInterrupt or a server's SystemExit too
         current_app.logger.warning("signup refused, undoing it: %r", exc, exc_info=exc)
         db.get_db().execute("DELETE FROM users WHERE id = ?", (user_id,))
         for job in enqueued:
             # A welcome job whose follow-up failed must not go out to a user we do not keep.
             with contextlib.suppress(redis.RedisError):
                 job.delete()
-        raise SignupError(f"We cannot take signups right now: {why_delivery_failed(exc)}; "
-                          "nothing was stored, please try again later.", status=503) from None
+        if not isinstance(exc, Exception):
+            raise  # undone, and the process goes on stopping
+        raise unavailable(why_delivery_failed(exc)) from None
 
 
 def why_delivery_failed(exc: Exception) -> str:

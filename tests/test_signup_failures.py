@@ -2,16 +2,22 @@
 
 Every failure is a real one: a redis-server that is full, one whose user may only read, a
 read-only replica, and a delivery function that raises. Each test asserts the answer (503 and
-one clear sentence), that no user row is left in SQLite, and that Redis holds no job.
+one sentence saying what to do next, with nothing about the servers behind the app), the
+reason in the app's log, that no user row is left in SQLite, and that Redis holds no job.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import redis
 
-from mailer_app import create_app, db
+from mailer_app import create_app, db, mail, relay
+from mailer_app.config import load_settings
 from mailer_app.queues import get_queue
+from mailer_app.registration import UNAVAILABLE
+from tests.helpers import work as work_all
 from workbook import redis_runner
 
 GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
@@ -20,6 +26,11 @@ GOOD = {"name": "Ada Lovelace", "email": "ada@example.com"}
 def delivery_that_raises(user_id, connection):
     """Fail the way a half-written delivery function does."""
     raise RuntimeError("the student's code is not finished")
+
+
+def delivery_stopped_midway(user_id, connection):
+    """The process is told to stop (SIGTERM's SystemExit, Ctrl+C) in the middle of a signup."""
+    raise SystemExit(143)
 
 
 def delivery_of_a_refused_job(user_id, connection):
@@ -40,6 +51,13 @@ def signup(env, redis_url: str, as_json: bool = True, **config):
                       **config})
     client = app.test_client()
     return client.post("/users", json=GOOD) if as_json else client.post("/users", data=GOOD)
+
+
+def assert_unavailable(response, caplog, why: str) -> None:
+    """A 503 that tells the person what to do next, and the log (only) why."""
+    assert response.status_code == 503
+    assert response.json["error"] == UNAVAILABLE
+    assert why in caplog.text, caplog.text
 
 
 def assert_nothing_stored(env, server_client: redis.Redis) -> None:
@@ -69,12 +87,11 @@ def full_redis(tmp_path):
         client.close()
 
 
-def test_full_redis_gives_503_and_stores_nothing(env, full_redis):
+def test_full_redis_gives_503_and_stores_nothing(env, full_redis, caplog):
     server, client = full_redis
     response = signup(env, server.url)
-    assert response.status_code == 503
-    assert "is out of memory (maxmemory)" in response.json["error"]
-    assert "nothing was stored" in response.json["error"]
+    assert_unavailable(response, caplog, "is out of memory (maxmemory)")
+    assert str(server.port) not in response.get_data(as_text=True), "no host:port for the person"
     assert_nothing_stored(env, client)
 
 
@@ -83,12 +100,12 @@ def test_full_redis_shows_the_message_on_the_form(env, full_redis):
     response = signup(env, server.url, as_json=False)
     assert response.status_code == 503 and response.mimetype == "text/html"
     page = response.get_data(as_text=True).replace("&#39;", "'")
-    assert 'role="alert"' in page and "is out of memory (maxmemory)" in page
+    assert 'role="alert"' in page and "please try again in a few minutes" in page
     assert 'value="ada@example.com"' in page, "the form keeps what the person typed"
     assert_nothing_stored(env, client)
 
 
-def test_a_redis_user_who_may_only_read_gives_503_and_stores_nothing(env, tmp_path):
+def test_a_redis_user_who_may_only_read_gives_503_and_stores_nothing(env, tmp_path, caplog):
     with redis_runner.redis_server(tmp_path / "acl") as server:
         admin = server.client()
         # @connection lets PING through, so the signup gets as far as the enqueue.
@@ -96,22 +113,20 @@ def test_a_redis_user_who_may_only_read_gives_503_and_stores_nothing(env, tmp_pa
                               "+@read", "+@connection")
         reader_url = f"redis://reader:s3cret@127.0.0.1:{server.port}/0"
         response = signup(env, reader_url)
-        assert response.status_code == 503
-        error = response.json["error"]
-        assert "the Redis user in REDIS_URL" in error and "may not store" in error
-        assert "s3cret" not in error, "the password must not be shown"
+        assert_unavailable(response, caplog, "the Redis user in REDIS_URL")
+        assert "may not store" in caplog.text
+        assert "s3cret" not in caplog.text, "the password must not be logged"
         assert_nothing_stored(env, admin)
         admin.close()
 
 
-def test_a_read_only_replica_gives_503_and_stores_nothing(env, tmp_path):
+def test_a_read_only_replica_gives_503_and_stores_nothing(env, tmp_path, caplog):
     with redis_runner.redis_server(tmp_path / "primary") as primary, \
             redis_runner.redis_server(tmp_path / "replica",
                                       extra_args=["--replicaof", "127.0.0.1",
                                                   str(primary.port)]) as replica:
         response = signup(env, replica.url)
-        assert response.status_code == 503
-        assert "is a read-only replica" in response.json["error"]
+        assert_unavailable(response, caplog, "is a read-only replica")
         for server in (primary, replica):
             client = server.client()
             assert_nothing_stored(env, client)
@@ -125,14 +140,13 @@ def test_a_read_only_replica_gives_503_and_stores_nothing(env, tmp_path):
                                   "job function of this project"),
 ])
 def test_a_failing_delivery_function_gives_503_and_stores_nothing(env, conn, function,
-                                                                   message):
+                                                                   message, caplog):
     response = signup(env, env["REDIS_URL"], MAIL_DELIVERY=f"{__name__}:{function}")
-    assert response.status_code == 503
-    assert message in response.json["error"]
+    assert_unavailable(response, caplog, message)
     assert_nothing_stored(env, conn)
 
 
-def test_a_failed_followup_takes_the_welcome_job_back(env, tmp_path):
+def test_a_failed_followup_takes_the_welcome_job_back(env, tmp_path, caplog):
     with redis_runner.redis_server(tmp_path / "acl") as server:
         admin = server.client()
         # May use every key of the welcome job, but not the scheduled registry of the follow-up.
@@ -140,8 +154,7 @@ def test_a_failed_followup_takes_the_welcome_job_back(env, tmp_path):
                               "~rq:queue*", "~rq:job:*", "~rq:results:*", "~rq:executions:*")
         url = f"redis://noscheduler:pw@127.0.0.1:{server.port}/0"
         response = signup(env, url, FOLLOWUP_DELAY_SECONDS=3600)
-        assert response.status_code == 503, response.json
-        assert "may not store" in response.json["error"]
+        assert_unavailable(response, caplog, "may not store")
         assert_nothing_stored(env, admin)
         admin.close()
 
@@ -153,3 +166,39 @@ def test_a_working_signup_after_a_failed_one_gets_its_job(env, conn, full_redis)
     assert response.status_code == 201
     assert users(env) == ["ada@example.com"]
     assert get_queue("mailers", conn).job_ids == ["welcome-2"]
+
+
+def test_a_signup_stopped_midway_is_undone_and_the_stop_goes_on(env, conn):
+    with pytest.raises(SystemExit):
+        signup(env, env["REDIS_URL"], MAIL_DELIVERY=f"{__name__}:delivery_stopped_midway")
+    assert_nothing_stored(env, conn)
+
+
+def test_an_inline_email_sent_but_not_marked_keeps_its_user(env, caplog):
+    """The email went out; only marking it sent failed. Deleting the user would be a lie."""
+    db.init_db(env["DATABASE"])
+    with db.connection(env["DATABASE"]) as conn:  # the disk fills up between send and mark
+        conn.execute("CREATE TRIGGER no_mark BEFORE UPDATE OF welcome_sent_at ON users "
+                     "BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END")
+    response = signup(env, env["REDIS_URL"], MAIL_DELIVERY="inline")
+    assert response.status_code == 201, response.json
+    assert users(env) == ["ada@example.com"]
+    assert len(list((Path(env["OUTBOX_DIR"])).glob("*.eml"))) == 1
+    assert "sent, but could not be marked sent" in caplog.text
+
+
+@pytest.mark.parametrize("delivery", ["queued", "relayed"])
+def test_a_recreated_database_does_not_meet_its_old_job_ids(env, conn, delivery, tmp_path):
+    """Ids start at 1 again in a new database file, while Redis keeps welcome-1."""
+    assert signup(env, env["REDIS_URL"]).status_code == 201  # user 1, job welcome-1
+    work_all(conn)
+    Path(env["DATABASE"]).unlink()
+    grace = {"name": "Grace Hopper", "email": "grace@example.com"}
+    app = create_app({"TESTING": True, "MAIL_DELIVERY": delivery, "REDIS_URL": env["REDIS_URL"]})
+    response = app.test_client().post("/users", json=grace)
+    assert response.status_code == 201, response.json
+    if delivery == "relayed":
+        assert relay.relay_once(load_settings(), conn).enqueued == 1
+    work_all(conn)
+    sent = sorted(m["to"] for m in mail.list_outbox(env["OUTBOX_DIR"]) if m["kind"] == "welcome")
+    assert sent == ["Ada Lovelace <ada@example.com>", "Grace Hopper <grace@example.com>"]
