@@ -25,7 +25,7 @@ from workbook.processes import start_process, wait_until
 #: Each line of a worker's log starts with its ``time.time()``.
 LOG_FORMAT = ["--log-format", "%(created).3f %(message)s"]
 BUDGET = 5.0
-PAUSE = 0.5
+PAUSE = 1.0  # a busy main thread; long enough for the pub/sub thread to read the reply
 ALIVE = "pub/sub thread alive after unsubscribe:"
 
 
