@@ -1,7 +1,7 @@
 """The worker classes this app's workers run: RQ's own, made to stop when asked.
 
-Every RQ worker listens for commands (``rq shutdown``, stop or kill a job) on a pub/sub channel
-of its own, in a thread that reads for up to 60 seconds at a time
+Every RQ worker listens for commands (``rq.command.send_shutdown_command``, stop or kill a job) on
+a pub/sub channel of its own, in a thread that reads for up to 60 seconds at a time
 (``pubsub.run_in_thread(sleep_time=60)``). When the worker stops, RQ 3.0's ``unsubscribe()``
 sends UNSUBSCRIBE first and tells that thread to stop second. When the thread reads Redis's
 confirmation in between (24 of 60 burst workers here), it finds nothing subscribed and waits in
