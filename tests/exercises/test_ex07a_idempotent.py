@@ -1,9 +1,7 @@
-import threading
-import time
-
 import ex07a_idempotent as ex
 import pytest
-import redis
+
+from tests.exercises.lockstep import in_lockstep
 
 pytestmark = pytest.mark.exercise("07a")
 
@@ -38,33 +36,11 @@ def test_a_claim_expires_so_a_dead_worker_cannot_block_the_email(conn):
         "email forever if the worker dies mid-send; let it expire after claim_seconds")
 
 
-class SlowRedis(redis.Redis):
-    """A client whose every command takes 20 ms longer: a busy network, widening races."""
-
-    def execute_command(self, *args, **options):
-        time.sleep(0.02)
-        return super().execute_command(*args, **options)
-
-
-def test_concurrent_calls_send_once(conn, redis_url):
-    sent, errors = [], []
-    barrier = threading.Barrier(8)
-
-    def call():
-        client = SlowRedis.from_url(redis_url)
-        barrier.wait()
-        try:
-            ex.send_once(client, "welcome:2", lambda: (time.sleep(0.05), sent.append(1)))
-        except Exception as exc:  # re-raised below: a thread's exception is otherwise lost
-            errors.append(exc)
-
-    threads = [threading.Thread(target=call) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
+def test_concurrent_calls_send_once(redis_url):
+    # Eight callers take turns, one round trip each (tests/exercises/lockstep.py): a check and
+    # a claim made in two commands let all eight check before any of them claims, every time.
+    sent = []
+    in_lockstep(redis_url, [lambda c: ex.send_once(c, "welcome:2", lambda: sent.append(1))] * 8)
     assert sent == [1], (
         f"{len(sent)} of 8 concurrent callers sent: the claim must be one atomic command")
 
