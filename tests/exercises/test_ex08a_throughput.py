@@ -3,23 +3,39 @@ import contextlib
 import ex08a_throughput as ex
 import pytest
 from rq import Worker
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 from workbook import services
+from workbook.demo_jobs import get_queue
+from workbook.measure import most_at_once
 
 pytestmark = [pytest.mark.exercise("08a"), pytest.mark.slow]
 
 
-def test_more_workers_finish_io_bound_jobs_sooner(redis_url, conn, env):
+def jobs_at_once(conn) -> int:
+    """The most finished jobs that were running at one moment, by RQ's own timestamps."""
+    ids = get_queue("default", conn).finished_job_registry.get_job_ids()
+    jobs = [j for j in Job.fetch_many(ids, connection=conn, serializer=JSONSerializer) if j]
+    return most_at_once([(job.started_at, job.ended_at) for job in jobs])
+
+
+@pytest.mark.timing
+def test_more_workers_run_io_bound_jobs_at_the_same_time(redis_url, conn, env):
+    # Counted, not timed: how much sooner four workers finish depends on how busy the
+    # machine is while they start, but with n_workers at work, jobs run side by side.
     done_one, one = ex.measure(redis_url, 12, 1, 0.5)
     conn.flushall()
-    done_four, four = ex.measure(redis_url, 12, 4, 0.5)
+    done_four, _ = ex.measure(redis_url, 12, 4, 0.5)
     assert done_one == done_four == 12, (
         f"{done_one} and {done_four} of 12 jobs finished: enqueue n_jobs jobs and count the "
         "finished ones")
     assert one >= 12 * 0.5, (
         f"12 half-second jobs on one worker measured {one:.1f} s: stop the clock when they finish")
-    assert four < one * 0.7, (
-        f"4 workers took {four:.1f} s and 1 took {one:.1f} s: start n_workers workers, all at once")
+    at_once = jobs_at_once(conn)
+    assert at_once >= 2, (
+        f"with 4 workers, at most {at_once} job ran at a time (by the jobs' started_at and "
+        "ended_at): start n_workers workers, all at once")
 
     assert Worker.count(connection=conn) == 0, "every worker must have stopped"
 
