@@ -45,6 +45,8 @@ UNMARKED_SLOW = {
     "tests/test_signup_failures.py::test_a_failed_followup_takes_the_welcome_job_back",
 }
 REQUIRE_BROWSER = "WORKBOOK_REQUIRE_BROWSER"
+#: Set to 1 (.ci/run does), a skip of a test marked ``tool`` fails: CI has every tool it needs.
+REQUIRE_TOOLS = "WORKBOOK_REQUIRE_TOOLS"
 
 
 def pytest_addoption(parser):
@@ -148,6 +150,13 @@ def pytest_runtest_call(item):
         return (yield)
 
 
+def _skip_reason(report) -> str:
+    """The reason a skipped report gives (``pytest.skip("...")`` or ``skipif(reason=...)``)."""
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
@@ -157,6 +166,13 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = (f"{item.nodeid} was skipped, and {REQUIRE_BROWSER}=1 says browser "
                            f"tests must run: {report.longrepr}")
+        return report
+    if (report.skipped and not hasattr(report, "wasxfail") and item.get_closest_marker("tool")
+            and os.environ.get(REQUIRE_TOOLS) == "1"):
+        # The skip's reason says what to install; CI must not pass without the test.
+        report.outcome = "failed"
+        report.longrepr = (f"{_skip_reason(report)}, since {REQUIRE_TOOLS}=1 does not let "
+                           f"{item.nodeid} skip.")
         return report
     if call.when != "call" or not item.get_closest_marker("exercise"):
         return report

@@ -12,7 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+pytestmark = [pytest.mark.tool("make"), pytest.mark.skipif(
+    shutil.which("make") is None,
+    reason="make is missing: install it with your system's packages (apt-get install make)")]
 
 
 @pytest.fixture

