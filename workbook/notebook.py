@@ -148,6 +148,12 @@ class Workbench(StudentTerminals):
         """A link to ``path`` of the app at ``base`` that opens in the student's browser."""
         return Link(base, path, label, note)
 
+    def web_log_says(self, marker: str) -> str:
+        """The last line of the newest web server's log that holds ``marker`` ("" if none)."""
+        lines = self._web[-1].log().splitlines() if self._web else []
+        found = [line for line in lines if marker in line]
+        return found[-1].split(marker, 1)[-1] if found else ""
+
     def stop_web(self) -> None:
         """Stop every web server this notebook started (by PID)."""
         while self._web:

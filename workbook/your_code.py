@@ -249,6 +249,9 @@ def run_your_delivery(lab, path: str, user: dict, mail_delay: float) -> dict | N
         status, body, seconds = post(base, "/users", user)
         if status != 201:
             print(f"❌ The app answered {status}: {body}")
+            why = lab.web_log_says("signup refused (503): ")
+            if why:
+                print(f"   Its log says why: {why}")
             return None
         print(f"✅ The app, running your code, answered {status} in {seconds * 1000:.0f} ms "
               f"(job {body['job_id']}).")
