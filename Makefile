@@ -106,6 +106,11 @@ binder-check: setup  ## Walk the Binder route (.binder/) in a fresh virtualenv; 
 test-fast: setup  ## Unit tests only (no notebooks, no browser)
 	$(PY) -m pytest tests --target=solutions -m "not browser and not slow"
 
+.PHONY: flake-hunt
+# N reaches the recipe through the environment (make exports command-line variables).
+flake-hunt: setup  ## Run the timing tests N times beside two busy loops: make flake-hunt N=5
+	$(PY) tools/flake_hunt.py --runs "$${N:-5}"
+
 exercises: setup  ## Regenerate exercises/ from solutions/
 	$(PY) tools/make_exercises.py
 
