@@ -6,8 +6,9 @@ The tutorial turns the slow signup around with two edits: a worker class whose
 ``perform(user_id)`` finds the user and sends the welcome email, and, in the request handler,
 ``perform_async(@user.id)`` instead of sending. Write both here. The real app runs them:
 notebook 03 starts it with ``MAIL_DELIVERY=ex03a_enqueue:enqueue_welcome``, signs someone up,
-and the ``rq worker`` you started in a terminal runs your job. (Workers may run functions from
-the exercise modules: ``mailer_app/queues.py`` admits them, as it admits ``playground``.)
+and the ``rq worker`` you started in a terminal runs your job. That worker runs registered
+jobs only: ``send_welcome`` carries ``@job_function`` as the app's jobs in ``mailer_app/jobs.py``
+do, and the worker's ``JOB_MODULES=ex03a_enqueue`` names this module (``mailer_app/registry.py``).
 
 ``send_welcome(user_id)`` is the job. Once it has run:
 
@@ -43,7 +44,10 @@ from typing import Any
 import redis
 from rq.job import Job
 
+from mailer_app.registry import job_function
 
+
+@job_function
 def send_welcome(user_id: int) -> dict[str, Any]:
     """Send user ``user_id`` the welcome email once, however often this job runs."""
     raise NotImplementedError("Exercise 03a, send_welcome: not started. Read the docstring, then hint('03a') if you need the API.")

@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     "RELAY_INTERVAL_SECONDS": 0.5,
     # A mail_outbox row that fails this often (for another reason than Redis) is given up on.
     "RELAY_MAX_ATTEMPTS": 8,
+    # More modules whose @job_function jobs the app's worker runs, besides mailer_app.jobs
+    # (comma-separated module names; notebook 03's worker names the student's ex03a_enqueue).
+    "JOB_MODULES": "",
     # Fault injection, for notebook 10 and the tests only (empty: none). SIGNUP_FAULT:
     # crash-after-commit (the web process dies between its commit and its enqueue) or
     # enqueue-before-commit (the job is enqueued first, the commit follows after

@@ -68,16 +68,16 @@ def check_json_arguments(value: Any, where: str = "arguments") -> None:
 def _defined_in_main(name: str) -> JobRefused:
     return JobRefused(
         f"{name} is defined in the notebook (__main__), which a worker cannot import. Put the "
-        "job in a module such as mailer_app/jobs.py (marked @job_function) or your "
-        "playground.py, and import it from there."
+        "job in a module (mailer_app/jobs.py, or your exercise module), register it with "
+        "@job_function, and import it from there."
     )
 
 
 def _not_a_job(func_name: str, what: str = "a job function") -> JobRefused:
     return JobRefused(
-        f"{func_name!r} is not {what} of this project: only functions registered with "
-        "@job_function (mailer_app/jobs.py) or defined in playground or an exercise module "
-        "(exNNx_name) may run (the rule is in mailer_app/registry.py)."
+        f"{func_name!r} is not {what} of this project: a worker runs only functions registered "
+        "with @job_function (from mailer_app.registry) in mailer_app/jobs.py or in a module "
+        "its JOB_MODULES setting names (the rule is in mailer_app/registry.py)."
     )
 
 
@@ -91,8 +91,25 @@ class AllowlistJob(Job):
     """
 
     _refused = False
-    #: The modules whose registered functions this job class runs (rule 1 of the registry).
+    #: The modules whose registered functions this job class runs (rule 1 of the registry),
+    #: besides those the worker's ``JOB_MODULES`` setting names.
     job_modules: tuple[str, ...] = registry.JOB_MODULES
+    #: Rule 2 of the registry (any public function defined in an exercise module): off here.
+    student_modules = False
+
+    @classmethod
+    def admitted_modules(cls) -> tuple[str, ...]:
+        """This class's job modules, those ``JOB_MODULES`` names, and ``MAIL_DELIVERY``'s.
+
+        All three are this process's own configuration, never a job's: a web app whose
+        ``MAIL_DELIVERY`` is ``ex03a_enqueue:enqueue_welcome`` may enqueue that module's
+        registered job, and a worker runs it once its ``JOB_MODULES`` names the module.
+        """
+        settings = load_settings()
+        extra = registry.configured_modules(settings["JOB_MODULES"])
+        delivery = settings["MAIL_DELIVERY"].partition(":")
+        mail_module = (delivery[0],) if delivery[1] else ()
+        return tuple(dict.fromkeys((*cls.job_modules, *extra, *mail_module)))
 
     @classmethod
     def create(cls, func, args=None, kwargs=None, **options):
@@ -102,17 +119,18 @@ class AllowlistJob(Job):
         func_name = job._func_name
         if func_name.startswith("__main__."):
             raise _defined_in_main(func_name.removeprefix("__main__."))
-        modules = cls.job_modules
+        modules, students = cls.admitted_modules(), cls.student_modules
         if registry.names_nothing(func_name, modules):
             pass  # a typo: it fails in the worker as "Invalid attribute name" (notebook 04)
-        elif not registry.is_allowed_name(func_name, modules) or (
-                callable(func) and not registry.is_allowed_function(func_name, func, modules)):
+        elif not registry.is_allowed_name(func_name, modules, students) or (
+                callable(func)
+                and not registry.is_allowed_function(func_name, func, modules, students)):
             raise _not_a_job(func_name)
         for kind in CALLBACK_KINDS:
             name = getattr(job, f"_{kind}_callback_name")
             if name and name.startswith("__main__."):
                 raise _defined_in_main(name.removeprefix("__main__."))
-            if name and not registry.is_allowed_name(name, modules):
+            if name and not registry.is_allowed_name(name, modules, students):
                 raise _not_a_job(name, f"an allowed {kind} callback")
         check_json_arguments(list(args or ()), "argument")
         check_json_arguments(dict(kwargs or {}), "keyword argument")
@@ -127,16 +145,16 @@ class AllowlistJob(Job):
 
     @property
     def func(self):
-        func_name, modules = self.func_name, self.job_modules
+        func_name, modules, students = self.func_name, self.admitted_modules(), self.student_modules
         if registry.names_nothing(func_name, modules):
             self._refused = True
             return super().func  # raises RQ's "Invalid attribute name"
-        if not registry.is_allowed_name(func_name, modules):
+        if not registry.is_allowed_name(func_name, modules, students):
             self._refused = True
             raise JobRefused(
                 f"Refusing to run {func_name!r}: not one of the jobs {type(self).__name__} admits.")
         func = super().func
-        if not registry.is_allowed_function(func_name, func, modules):
+        if not registry.is_allowed_function(func_name, func, modules, students):
             self._refused = True
             raise JobRefused(f"Refusing to run {func_name!r}: it is not defined in "
                              f"{func_name.rpartition('.')[0]} as a job.")
@@ -146,11 +164,12 @@ class AllowlistJob(Job):
         name = getattr(self, f"_{kind}_callback_name")
         if self._refused or not name:
             return None
-        if not registry.is_allowed_name(name, self.job_modules):
+        modules, students = self.admitted_modules(), self.student_modules
+        if not registry.is_allowed_name(name, modules, students):
             raise JobRefused(f"Refusing to run the {kind} callback {name!r}: not one of the "
                              f"functions {type(self).__name__} admits.")
         callback = getattr(Job, f"{kind}_callback").fget(self)
-        if not registry.is_allowed_function(name, callback, self.job_modules):
+        if not registry.is_allowed_function(name, callback, modules, students):
             raise JobRefused(f"Refusing to run the {kind} callback {name!r}: it is not "
                              f"defined in {name.rpartition('.')[0]}.")
         return callback

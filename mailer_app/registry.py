@@ -1,28 +1,33 @@
-"""Which functions a worker may run: the jobs this app registers, and the student's own modules.
+"""Which functions a worker may run: the jobs registered in the modules it is told about.
 
 A job in Redis is only a name and its arguments, and anyone who can write to Redis can write
 one. So the name is checked against this rule when a job is enqueued, again when a worker is
 about to run it, and for each callback name (``on_success``, ``on_failure``, ``on_stopped``),
 which RQ resolves by name when the job ends:
 
-1. A function registered with :func:`job_function`: the app's jobs in ``mailer_app/jobs.py``,
-   by their full name ``module.function``. Nothing else in ``mailer_app`` is a job.
-2. A public function *defined* in a student module: ``playground`` (yours, beside the
-   notebooks, for experiments) or an exercise module ``exNNx_name`` (``ex03a_enqueue``, also as
-   ``exercises.ex03a_enqueue`` or ``solutions.ex03a_enqueue``). These hold the student's own
-   jobs, run by their own worker. The name must be ``module.function``: no ``_private`` names,
-   no ``module.object.attribute`` paths, and a name the module imported from elsewhere
-   (``ex03a_enqueue.load_settings``) is refused once the worker sees where it was defined.
+1. A function registered with :func:`job_function` in one of the job class's modules, by its
+   full name ``module.function``: for the app's worker (``make worker``) the app's jobs in
+   ``mailer_app/jobs.py``, plus the modules the worker's own ``JOB_MODULES`` setting names
+   (notebook 03 adds the student's ``ex03a_enqueue``, whose job is registered as the app's
+   are). The registration is the allowlist: nothing else in those modules is a job, and no
+   other module is even imported.
+2. Only for the workbook's demo worker (``workbook.demo_jobs.WorkbookJob``, the notebooks' own
+   workers): also any public function *defined* in an exercise module ``exNNx_name``
+   (``ex05a_route``, also as ``exercises.ex05a_route`` or ``solutions.ex05a_route``) or in a
+   ``playground`` module (notebook 08's deploy demo). The
+   name must be ``module.function``: no ``_private`` names, no ``module.object.attribute``
+   paths, and a name the module imported from elsewhere is refused once the worker sees where
+   it was defined.
 
-Anything else is refused before it is imported. A name that does not exist at all in
-``mailer_app.jobs`` (a typo, or a worker running older code) names nothing that could run: it
-is left to fail in the worker as RQ fails it, ``Invalid attribute name``.
+Anything else is refused before its module is imported: the standard library, the rest of
+``mailer_app``, the solutions. A name that does not exist at all in a job module (a typo, or a
+worker running older code) names nothing that could run: it is left to fail in the worker as
+RQ fails it, ``Invalid attribute name``.
 
-Rule 1 counts a registered function only in the modules the checker names: the app's job class
-names ``mailer_app.jobs`` alone. The workbook's demo jobs (``workbook.demo_jobs``: ``add``,
-``sleep_for`` and the like) are registered too, but only the workbook's own job class names
-their module, so the app's worker (``make worker``) refuses them even in a process that
-imported them.
+The modules come from the job class and the worker's environment, never from a job. The
+workbook's demo jobs (``workbook.demo_jobs``: ``add``, ``sleep_for`` and the like) are
+registered too, but only the workbook's own job class names their module, so the app's worker
+refuses them even in a process that imported them.
 """
 
 from __future__ import annotations
@@ -40,8 +45,17 @@ F = TypeVar("F", bound=Callable)
 JOBS: dict[str, Callable] = {}
 #: The modules whose import registers the app's jobs (imported before any name is checked).
 JOB_MODULES = ("mailer_app.jobs",)
-#: Rule 2: the student's modules, by the name a worker imports them under.
+#: Rule 2 (the demo worker's only): exercise modules, by the name a worker imports them under.
 STUDENT_MODULE = re.compile(r"^(?:playground|(?:(?:exercises|solutions)\.)?ex\d\d[a-z]?_\w+)$")
+
+
+def configured_modules(value: str) -> tuple[str, ...]:
+    """The module names of a ``JOB_MODULES`` setting (``"ex03a_enqueue, more_jobs"``)."""
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name):
+            raise ValueError(f"JOB_MODULES names modules (a.b, comma-separated), not {name!r}")
+    return names
 
 
 def job_function(func: F) -> F:
@@ -68,9 +82,14 @@ def is_student_function_name(func_name: str | None) -> bool:
             and not name.startswith("_"))
 
 
-def is_allowed_name(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES) -> bool:
-    """Whether ``func_name`` passes the rule by its name alone (checked before any import)."""
-    return is_registered(func_name, modules) or is_student_function_name(func_name)
+def is_allowed_name(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES,
+                    student_modules: bool = False) -> bool:
+    """Whether ``func_name`` passes the rule by its name alone (checked before its import).
+
+    ``student_modules`` adds rule 2 (the workbook's demo worker).
+    """
+    return is_registered(func_name, modules) or (
+        student_modules and is_student_function_name(func_name))
 
 
 def names_nothing(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES) -> bool:
@@ -81,13 +100,14 @@ def names_nothing(func_name: str | None, modules: tuple[str, ...] = JOB_MODULES)
 
 
 def is_allowed_function(func_name: str | None, func: object,
-                        modules: tuple[str, ...] = JOB_MODULES) -> bool:
+                        modules: tuple[str, ...] = JOB_MODULES,
+                        student_modules: bool = False) -> bool:
     """Whether the imported ``func`` is what ``func_name`` promised: registered or defined there.
 
-    A student module's name must lead to a plain function defined in that very module.
+    Under rule 2, a student module's name must lead to a plain function defined in that module.
     """
     if is_registered(func_name, modules):
         return JOBS[func_name] is func
     module = (func_name or "").rpartition(".")[0]
-    return (is_student_function_name(func_name) and inspect.isfunction(func)
-            and func.__module__ == module)
+    return (student_modules and is_student_function_name(func_name)
+            and inspect.isfunction(func) and func.__module__ == module)

@@ -130,22 +130,23 @@ def test_main_module_jobs_get_a_clear_message(conn):
         get_queue("default", conn).enqueue(namespace["send_email"], 1)
 
 
-@pytest.mark.parametrize(("name", "allowed"), [
-    ("mailer_app.jobs.send_welcome_email", True),  # registered with @job_function
-    ("ex03a_enqueue.send_later", True),  # the student's modules, by name
-    ("solutions.ex03a_enqueue.send_later", True),
-    ("playground.try_this", True),
-    ("mailer_app.jobs.send_user_mail", False),  # in jobs.py, but not a job
-    ("mailer_app.jobs.load_settings", False),
-    ("mailer_app.db.reset_db", False),
-    ("ex03a_enqueue._private", False),
-    ("ex03a_enqueue.os.system", False),  # an attribute path through an import
-    ("exercises_evil.x", False),
-    ("mailer_app.jobs_evil.x", False),
-    ("playground2.x", False),
+@pytest.mark.parametrize(("name", "app", "demo"), [
+    ("mailer_app.jobs.send_welcome_email", True, True),  # registered with @job_function
+    ("ex03a_enqueue.send_later", False, True),  # exercise modules, by name: rule 2, demo only
+    ("solutions.ex03a_enqueue.send_later", False, True),
+    ("playground.try_this", False, True),
+    ("mailer_app.jobs.send_user_mail", False, False),  # in jobs.py, but not a job
+    ("mailer_app.jobs.load_settings", False, False),
+    ("mailer_app.db.reset_db", False, False),
+    ("ex03a_enqueue._private", False, False),
+    ("ex03a_enqueue.os.system", False, False),  # an attribute path through an import
+    ("exercises_evil.x", False, False),
+    ("mailer_app.jobs_evil.x", False, False),
+    ("playground2.x", False, False),
 ])
-def test_the_registry_rule(name, allowed):
-    assert is_allowed_name(name) is allowed
+def test_the_registry_rule(name, app, demo):
+    assert is_allowed_name(name) is app
+    assert is_allowed_name(name, student_modules=True) is demo
 
 
 class _Exploit:

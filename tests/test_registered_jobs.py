@@ -68,7 +68,6 @@ BOTH_CLASSES = pytest.mark.parametrize("job_class", [AllowlistJob, WorkbookJob],
     ("mailer_app.db.init_db", ["{marker}"], "Refusing to run 'mailer_app.db.init_db'"),
     ("mailer_app.jobs.send_user_mail", [1, "welcome", {"DATABASE": "{marker}"}],
      "Refusing to run 'mailer_app.jobs.send_user_mail'"),
-    ("ex03a_enqueue.Job", [], "not defined in ex03a_enqueue"),  # imported there, not its own
     ("mailer_app.jobs.no_such_job", [], "Invalid attribute name: no_such_job"),  # RQ's words
 ])
 def test_a_planted_job_outside_the_registry_is_refused(conn, marker, job_class, func, args,
@@ -79,6 +78,48 @@ def test_a_planted_job_outside_the_registry_is_refused(conn, marker, job_class, 
     assert job.get_status(refresh=True) == JobStatus.FAILED, f"{func} was not refused"
     assert message in failure_of(job), f"{func} failed otherwise: {failure_of(job)}"
     assert not marker.exists(), "the planted job wrote its file"
+
+
+def test_the_demo_worker_admits_only_what_an_exercise_module_defines_itself(conn):
+    job = plain_queue(conn).enqueue("ex03a_enqueue.Job")  # imported there, not its own
+    work(conn, job_class=WorkbookJob)
+    assert "not defined in ex03a_enqueue" in failure_of(job), failure_of(job)
+
+
+#: Public functions the app's worker once ran by a rule on module names (any exercise,
+#: solution or playground module): one sends HTTP requests wherever told, one starts workers.
+NOT_REGISTERED = ["solutions.ex02b_timed_signup.timed_signup",
+                  "exercises.ex08a_throughput.measure", "ex03a_enqueue.enqueue_welcome",
+                  "playground.version", "os.getcwd", "subprocess.getoutput"]
+
+
+@pytest.mark.parametrize("func", NOT_REGISTERED)
+def test_the_apps_worker_refuses_any_unregistered_function_before_importing_it(
+        conn, monkeypatch, func):
+    monkeypatch.setenv("JOB_MODULES", "ex03a_enqueue")  # notebook 03's worker
+    module = func.rpartition(".")[0]
+    was_imported = module in sys.modules
+    job = plain_queue(conn).enqueue(func, "http://169.254.169.254/")
+    work(conn, job_class=AllowlistJob)
+    assert job.get_status(refresh=True) == JobStatus.FAILED, f"the app's worker ran {func}"
+    assert "not one of the jobs AllowlistJob admits" in failure_of(job), failure_of(job)
+    if not was_imported:
+        assert module not in sys.modules, f"refusing {func}, the worker imported {module}"
+
+
+def test_the_apps_worker_runs_a_job_registered_in_a_module_job_modules_names(conn, env,
+                                                                              monkeypatch):
+    db.init_db(env["DATABASE"])
+    with db.connection(env["DATABASE"]) as sql:
+        user = db.insert_user(sql, "Ada", "ada@example.com")
+    job = plain_queue(conn, "mailers").enqueue("ex03a_enqueue.send_welcome", user)
+    work(conn, job_class=AllowlistJob)  # JOB_MODULES not set: not this worker's job
+    assert "not one of the jobs AllowlistJob admits" in failure_of(job), failure_of(job)
+    monkeypatch.setenv("JOB_MODULES", "ex03a_enqueue")
+    again = plain_queue(conn, "mailers").enqueue("ex03a_enqueue.send_welcome", user)
+    work(conn, job_class=AllowlistJob)
+    assert "Refusing" not in (failure_of(again) if again.latest_result().exc_string else ""), \
+        failure_of(again)
 
 
 @pytest.mark.parametrize("kind", ["on_success", "on_failure"])
@@ -140,13 +181,15 @@ def test_one_process_that_imported_the_demo_jobs_still_keeps_them_off_the_apps_q
     ("workbook.demo_jobs.note_run", False, True),
     ("workbook.demo_jobs.get_queue", False, False),  # in the module, but not a job
     ("workbook.demo_jobs.WorkbookJob", False, False),
-    ("ex03a_enqueue.send_later", True, True),  # the student's modules, by name, for both
+    # An exercise module's function, by a rule on its name: only the demo worker's rule 2.
+    ("ex03a_enqueue.send_later", False, True),
 ])
 def test_each_job_class_counts_the_registered_jobs_of_its_own_modules(name, app, workbook):
-    assert registry.is_allowed_name(name, AllowlistJob.job_modules) is app, (
-        f"the app's job class should {'' if app else 'not '}allow {name}")
-    assert registry.is_allowed_name(name, WorkbookJob.job_modules) is workbook, (
-        f"the workbook's job class should {'' if workbook else 'not '}allow {name}")
+    for job_class, expected in ((AllowlistJob, app), (WorkbookJob, workbook)):
+        allowed = registry.is_allowed_name(name, job_class.admitted_modules(),
+                                           job_class.student_modules)
+        assert allowed is expected, (
+            f"{job_class.__name__} should {'' if expected else 'not '}allow {name}")
 
 
 @pytest.mark.parametrize("func", ["workbook.demo_jobs.note_run", "workbook.demo_jobs.add"])

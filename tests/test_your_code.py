@@ -123,6 +123,7 @@ MISTAKES = [
      "not the workbook's allowlisting job class"),
     (SOLUTION.replace(", unique=True", ""),
      "A second enqueue_welcome(999) for the same user was accepted: it must be refused"),
+    ("# not registered\n" + SOLUTION, "send_welcome is not registered as a job: put @job_function"),
 ]
 
 
@@ -157,6 +158,11 @@ def judge_only(monkeypatch, tmp_path, redis_url, outbox):
 
 
 def _write(tmp_path, source):
+    """Write the student's module; its send_welcome registered as the stub has it, unless the
+    source says ``# not registered``."""
+    if "# not registered" not in source:
+        source = ("from mailer_app.registry import job_function\n"
+                  + source.replace("def send_welcome(", "@job_function\ndef send_welcome("))
     (tmp_path / "ex03a_enqueue.py").write_text(source)
 
 
@@ -178,7 +184,7 @@ def test_a_right_answer_runs_in_the_real_app_and_a_worker_sends(lab, tmp_path, s
                                                                  monkeypatch):
     monkeypatch.setenv("WORKBOOK_START_PROCESSES", "1")  # no terminal here: start it
     _write(tmp_path, source)
-    print(lab.ensure_worker(["mailers"]))
+    print(lab.ensure_worker(["mailers"], env={"JOB_MODULES": "ex03a_enqueue"}))  # notebook 03's
     measured = your_code.run_your_delivery(lab, "ex03a_enqueue:enqueue_welcome",
                                            {"name": "Ada", "email": "ada@example.com"}, 0)
     assert measured["job_id"] == "welcome-1"
@@ -191,7 +197,8 @@ def test_a_right_answer_runs_in_the_real_app_and_a_worker_sends(lab, tmp_path, s
 
 @pytest.mark.slow
 def test_the_printed_command_runs_in_a_terminal_and_the_notebook_uses_that_worker(lab, tmp_path):
-    command = lab.terminal_command(["mailers"], {"MAIL_DELAY_SECONDS": "0"})
+    command = lab.terminal_command(["mailers"], {"MAIL_DELAY_SECONDS": "0",
+                                                 "JOB_MODULES": "ex03a_enqueue"})
     assert f"PYTHONPATH={tmp_path} " in command, "the worker must import the student's jobs"
     # What a JupyterLab terminal started by `make lab` has: the environment's bin/ on PATH.
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"

@@ -32,9 +32,16 @@ JOB_CLASS = "workbook.demo_jobs.WorkbookJob"
 
 
 class WorkbookJob(AllowlistJob):
-    """The app's allowlist, plus the demo jobs registered in this module."""
+    """The app's allowlist, plus the demo jobs registered in this module, plus rule 2.
+
+    The notebooks' own workers run this class: the demo jobs (``add``, ``sleep_for`` ...), and
+    the public functions the exercises define (``ex05a_route.route`` and the like), which the
+    notebooks enqueue to try them. Broader than the app's worker, on purpose and only here:
+    it runs on a throwaway Redis of one notebook, never as the app's worker.
+    """
 
     job_modules = (*JOB_MODULES, __name__)
+    student_modules = True
 
 
 def get_queue(name: str = "default", connection: redis.Redis | None = None, **kwargs) -> Queue:

@@ -23,7 +23,7 @@ from rq.exceptions import DeserializationError, DuplicateJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from mailer_app import db, mail
+from mailer_app import db, mail, registry
 from mailer_app.jobs import UserNotFound, send_welcome_email
 from mailer_app.queues import QUEUE_NAMES, AllowlistJob, get_queue
 from workbook.http import post
@@ -82,10 +82,14 @@ def delivery_problem(path: str, scratch: redis.Redis) -> str | None:
     if not callable(job):
         return (f"❌ {where} has no function {JOB_NAME}(user_id): the job is yours to write, "
                 "under that name (the docstring says what it must do).")
+    if registry.JOBS.get(f"{module_name}.{JOB_NAME}") is not job:
+        return (f"❌ {JOB_NAME} is not registered as a job: put @job_function (from "
+                "mailer_app.registry) on the line above its def, as mailer_app/jobs.py does. "
+                "The app's worker runs registered jobs only: the registration is its allowlist.")
     enqueue = getattr(module, name)
     scratch.flushdb()
     try:
-        with _throwaway_mail_settings() as settings:
+        with _throwaway_mail_settings(module_name) as settings:
             job_problem = _judge_job(job, settings)
             enqueue_problem = _try_enqueue(name, enqueue, scratch, f"{module_name}.{JOB_NAME}")
     finally:
@@ -104,12 +108,13 @@ def delivery_problem(path: str, scratch: redis.Redis) -> str | None:
 
 
 @contextlib.contextmanager
-def _throwaway_mail_settings() -> Iterator[dict[str, str]]:
+def _throwaway_mail_settings(job_module: str) -> Iterator[dict[str, str]]:
     """Point this process's mail settings at an empty database and outbox for the block."""
     with tempfile.TemporaryDirectory(prefix="workbook-probe-") as folder:
         settings = {"DATABASE": str(Path(folder) / "probe.sqlite"),
                     "OUTBOX_DIR": str(Path(folder) / "outbox"),
-                    "MAIL_BACKEND": "outbox", "MAIL_DELAY_SECONDS": "0"}
+                    "MAIL_BACKEND": "outbox", "MAIL_DELAY_SECONDS": "0",
+                    "JOB_MODULES": job_module}  # as the worker is started
         saved = {key: os.environ.get(key) for key in settings}
         os.environ.update(settings)
         try:

@@ -13,6 +13,12 @@ from tests.helpers import work
 pytestmark = pytest.mark.exercise("03a")
 
 
+@pytest.fixture(autouse=True)
+def job_modules(monkeypatch):
+    """As notebook 03 starts the worker: its JOB_MODULES names this exercise's module."""
+    monkeypatch.setenv("JOB_MODULES", "ex03a_enqueue")
+
+
 # --- the job: send_welcome(user_id) ----------------------------------------------------------
 
 def test_the_job_sends_the_user_the_welcome_email_and_records_it(add_user, env, outbox):
@@ -96,7 +102,8 @@ def test_a_second_enqueue_for_the_same_user_is_refused(conn):
 
 def test_a_worker_runs_your_job_and_sends_the_email(add_user, conn, outbox):
     job = ex.enqueue_welcome(add_user("Ada", "ada@example.com"), conn)
-    work(conn, [get_queue("mailers", conn)])  # the workers' job class: the allowlist admits it
+    # The app's worker, as notebook 03 starts it: it runs your job because it is registered.
+    work(conn, [get_queue("mailers", conn)], job_class=AllowlistJob)
     result = job.latest_result()
     assert job.get_status(refresh=True).value == "finished", (
         "the worker did not finish your job: "
@@ -115,3 +122,4 @@ def test_the_real_app_runs_it_as_its_delivery(env, monkeypatch, conn, outbox, ca
     assert response.json["job_id"] == f"welcome-{response.json['id']}"
     work(conn, [get_queue("mailers", conn)])
     assert [m["to"] for m in mail.list_outbox(outbox)] == ["Ada <ada@example.com>"]
+
