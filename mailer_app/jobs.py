@@ -114,20 +114,37 @@ class RefusedURL(ValueError):
 
 
 def allowed_scrape_url(url: str | None, configured: str) -> str:
-    """``url`` (or ``configured``) if it is http(s) on ``configured``'s host.
+    """``url`` (or ``configured``) if it has ``configured``'s scheme, host and port.
 
     The URL is a job argument, so anyone who can write to Redis chooses it: ``file://`` would
-    read the worker's files, another host would make the worker a proxy into the network.
-    The port is not pinned: the notebooks serve the app on a free port chosen after the worker
-    started. In production, pin it too (compare ``parts.port`` as well).
+    read the worker's files, another host or port would make the worker a proxy into the
+    network (a database's port on the same machine, a cloud's metadata address).
     """
     url = url or configured
     parts, allowed = urlsplit(url), urlsplit(configured)
-    if (parts.scheme not in ("http", "https") or parts.hostname != allowed.hostname
+    if (parts.scheme not in DEFAULT_PORTS or parts.scheme != allowed.scheme
+            or parts.hostname != allowed.hostname or _port(parts) != _port(allowed)
             or parts.username or parts.password):
-        raise RefusedURL(f"Refusing to fetch {url!r}: only http(s) URLs on "
-                         f"{allowed.hostname} (SCRAPE_URL's host) are scraped.")
+        raise RefusedURL(f"Refusing to fetch {url!r}: only {allowed.scheme}://{allowed.netloc} "
+                         "(SCRAPE_URL's scheme, host and port) is scraped.")
     return url
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port(parts) -> int:
+    return parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: following it would fetch a URL nobody checked."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_FETCH = urllib.request.build_opener(_NoRedirects)
 
 
 @job_function
@@ -138,7 +155,7 @@ def scrape_status_page(url: str | None = None) -> dict[str, Any]:
     """
     settings = load_settings()
     url = allowed_scrape_url(url, settings["SCRAPE_URL"])
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with _FETCH.open(url, timeout=10) as response:
         body = response.read().decode("utf-8", errors="replace")
     digest = hashlib.sha256(body.encode()).hexdigest()
     with db.connection(settings["DATABASE"]) as conn:

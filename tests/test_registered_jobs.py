@@ -13,8 +13,10 @@ runs) counts only ``mailer_app.jobs``: it refuses the workbook's demo jobs (``ad
 
 from __future__ import annotations
 
+import http.server
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,7 +31,7 @@ from tests.helpers import work
 from workbook import demo_jobs
 from workbook.__main__ import PROCESSES
 from workbook.demo_jobs import WorkbookJob
-from workbook.processes import start_process, wait_until
+from workbook.processes import free_port, start_process, wait_until
 from workbook.services import as_typed, wait_for_workers
 
 MARKER = "WORKBOOK_PLANTED_MARKER"
@@ -205,11 +207,14 @@ def test_the_apps_job_class_refuses_a_planted_demo_job(conn, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize(("url", "message"), [
-    ("file:///etc/passwd", "only http(s) URLs on 127.0.0.1"),
-    ("http://example.com/status", "only http(s) URLs"),
-    ("http://localhost:5000/status", "only http(s) URLs"),  # the same machine, another name
-    ("ftp://127.0.0.1:5000/status", "only http(s) URLs"),
-    ("http://user:pw@127.0.0.1:5000/status", "only http(s) URLs"),
+    ("file:///etc/passwd", "only http://127.0.0.1:5000 (SCRAPE_URL's scheme, host and port)"),
+    ("http://example.com/status", "only http://127.0.0.1:5000"),
+    ("http://localhost:5000/status", "only http://127.0.0.1:5000"),  # the same host, renamed
+    ("ftp://127.0.0.1:5000/status", "only http://127.0.0.1:5000"),
+    ("http://user:pw@127.0.0.1:5000/status", "only http://127.0.0.1:5000"),
+    ("http://127.0.0.1:6379/", "only http://127.0.0.1:5000"),  # the same host, another port
+    ("http://127.0.0.1/status", "only http://127.0.0.1:5000"),  # port 80
+    ("https://127.0.0.1:5000/status", "only http://127.0.0.1:5000"),
 ])
 def test_scrape_fetches_only_the_configured_host(conn, monkeypatch, url, message):
     monkeypatch.setenv("SCRAPE_URL", "http://127.0.0.1:5000/status")
@@ -217,6 +222,37 @@ def test_scrape_fetches_only_the_configured_host(conn, monkeypatch, url, message
     work(conn)
     assert job.get_status(refresh=True) == JobStatus.FAILED
     assert message in failure_of(job)
+
+
+@pytest.mark.slow
+def test_scrape_does_not_follow_a_redirect(conn, monkeypatch, tmp_path):
+    """The allowed page answers 302 to another port: the worker must not go there."""
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.1:{free_port()}/secret")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/status"
+        monkeypatch.setenv("SCRAPE_URL", url)
+        job = get_queue("low", conn).enqueue(jobs.scrape_status_page, url)
+        work(conn)
+    finally:
+        server.shutdown()
+        thread.join()
+    assert job.get_status(refresh=True) == JobStatus.FAILED
+    assert "HTTP Error 302" in failure_of(job), failure_of(job)
+    assert hits == ["/status"]
 
 
 @pytest.mark.parametrize("trace", ["../escape.txt", "/tmp/escape.txt", ".pth", "a/b", ""])
