@@ -64,6 +64,21 @@ def test_a_worker_on_a_host_with_other_code_fails_the_job_and_says_why(redis_url
         "a worker whose code has no such job should fail it with RQ's own words")
 
 
+def test_a_host_made_again_under_its_name_is_deployed_afresh(tmp_path):
+    hosts.Host("old-deploy", tmp_path).edit("jobs", "def send_daily_digest() ->", "def x() ->")
+    again = hosts.Host("old-deploy", tmp_path)  # a notebook cell run twice: no FileExistsError
+    assert "def send_daily_digest() ->" in (again.code / "mailer_app" / "jobs.py").read_text()
+
+
+@pytest.mark.slow
+def test_a_replicated_setup_in_a_folder_used_before_starts_empty(tmp_path):
+    with failover.replicated_redis(tmp_path / "redis") as setup:
+        setup.client().set("from-the-first-run", 1)
+        setup.client().save()  # as a replica's full sync does: the data goes to dump.rdb
+    with failover.replicated_redis(tmp_path / "redis") as setup:
+        assert setup.client().dbsize() == 0, "the new primary loaded the first run's data"
+
+
 @pytest.mark.slow
 def test_the_app_and_a_worker_keep_working_after_a_sentinel_failover(tmp_path):
     with failover.replicated_redis(tmp_path / "redis") as setup:

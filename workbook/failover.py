@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from redis.sentinel import MasterNotFoundError, Sentinel
 from mailer_app.redis_client import SENTINEL_SCHEME, client_for
 from workbook.demo_jobs import get_queue, note_run
 from workbook.hosts import Host
-from workbook.processes import wait_until
+from workbook.processes import ManagedProcess, wait_until
 from workbook.redis_runner import RedisServer, start_redis, start_sentinel
 
 MASTER = "mailer"
@@ -81,6 +81,9 @@ def replicated_redis(directory: Path | None = None) -> Iterator[Replicated]:
     """Start a primary, a replica and three Sentinels; stop all of them by PID afterwards."""
     own = directory is None
     directory = Path(directory or tempfile.mkdtemp(prefix="workbook-sentinel-"))
+    # A folder an earlier run used (a notebook cell run twice) starts empty: a replica saves
+    # what it synced to dump.rdb, and a new primary there would start with the old run's jobs.
+    shutil.rmtree(directory, ignore_errors=True)
     started: list[RedisServer] = []
     restarted: list[RedisServer] = []  # an old primary brought back during the run
     try:
@@ -110,7 +113,8 @@ def replicated_redis(directory: Path | None = None) -> Iterator[Replicated]:
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def _wait_for_drain(conn: redis.Redis, key: str, stall: float = 30) -> None:
+def _wait_for_drain(conn: redis.Redis, key: str, supervise: Callable[[], object],
+                    stall: float = 30) -> None:
     """Wait until the list ``key`` is empty; fail only if it stops shrinking for ``stall`` s.
 
     After a failover the worker reconnects with a growing back-off, and on a busy machine it
@@ -118,6 +122,7 @@ def _wait_for_drain(conn: redis.Redis, key: str, stall: float = 30) -> None:
     """
     last, since = conn.llen(key), time.monotonic()
     while last:
+        supervise()
         time.sleep(0.2)
         left = conn.llen(key)
         if left < last:
@@ -142,6 +147,7 @@ class FailoverResult:
     stuck: int
     ran_unacknowledged: int
     seconds_to_recover: float
+    worker_restarts: int = 0
 
 
 def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at: float = 2,
@@ -154,9 +160,11 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
     ``wait=True`` counts an enqueue as done only once the replica has it (``WAIT 1 1000``).
     Counts the jobs acknowledged to the caller, those that never ran and are nowhere (lost),
     those that ran more than once, those left in the started registry by the crash (RQ
-    recovers them as abandoned once their worker's heartbeat expires), and the seconds from
+    recovers them as abandoned once their worker's heartbeat expires) or in the list a dequeue
+    moves a job to before that registry (RQ fails them after a minute), and the seconds from
     the kill until an enqueue succeeded again. Jobs that ran although the caller was told
     their enqueue failed are counted too: a caller that retries sends those emails twice.
+    The worker runs under a supervisor that starts it again if it quits; its restarts count.
 
     It enqueues for ``seconds``, and past that until an enqueue succeeds after the kill (at
     most ``give_up`` s in all): with ``WAIT`` the recovery waits for the old primary to be made
@@ -165,8 +173,18 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
     """
     trace = host.folder / f"trace-{'wait' if wait else 'async'}.txt"
     trace.unlink(missing_ok=True)
-    host.worker(None, ["default"], config=setup.settings_module(host.folder),
-                worker_class="rq.worker.SimpleWorker")
+
+    def start_worker() -> ManagedProcess:
+        return host.worker(None, ["default"], config=setup.settings_module(host.folder),
+                           worker_class="rq.worker.SimpleWorker")
+
+    def supervise() -> None:
+        # RQ 3.0's worker quits when its connection drops in the middle of a job's bookkeeping,
+        # which killing the primary can do: a supervisor (systemd's Restart=always) restarts it.
+        if not workers[-1].running():
+            workers.append(start_worker())
+
+    workers = [start_worker()]
     client = setup.client()
     queue = get_queue("default", client)
     acknowledged: list[str] = []
@@ -198,12 +216,14 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
             except (redis.ConnectionError, redis.TimeoutError, redis.ReadOnlyError):
                 pass  # the app answers 503 here, and the signup is tried again
             number += 1
+            supervise()
             time.sleep(interval)
         promoted = setup.client()
-        _wait_for_drain(promoted, "rq:queue:default")
+        _wait_for_drain(promoted, "rq:queue:default", supervise)
         time.sleep(1)  # the last job taken finishes
         wip = promoted.zrange("rq:wip:default", 0, -1)
-        in_started = {member.decode().split(":")[0] for member in wip}
+        in_started = {member.decode().split(":")[0] for member in wip} | {
+            tag.decode() for tag in promoted.lrange("rq:queue:default:intermediate", 0, -1)}
     finally:
         host.stop()
     runs = Counter(trace.read_text().split()) if trace.exists() else Counter()
@@ -215,4 +235,5 @@ def failover_run(setup: Replicated, host: Host, *, seconds: float = 16, kill_at:
         stuck=sum(1 for tag in in_started if tag not in runs),
         ran_unacknowledged=len(set(runs) - set(acknowledged)),
         seconds_to_recover=round(recovered[0] - killed_at, 2) if recovered else float("inf"),
+        worker_restarts=len(workers) - 1,
     )

@@ -65,6 +65,8 @@ class Host:
     def __post_init__(self) -> None:
         self.folder = Path(self.root) / self.name
         self.code = self.folder / "app"
+        # A host made again under its name (a notebook cell run twice) is deployed afresh.
+        shutil.rmtree(self.code, ignore_errors=True)
         shutil.copytree(PROJECT_ROOT / "mailer_app", self.code / "mailer_app",
                         ignore=shutil.ignore_patterns("__pycache__"))
         (self.code / "workbook").mkdir()
