@@ -18,7 +18,7 @@ export EX
 VALID_EX = for id in $(EXERCISES); do [ "$$id" = "$${EX-}" ] && exit 0; done; \
 	printf '%s\n' "EX='$${EX-}' is not an exercise of this workbook: use one of $(EXERCISES), as in make check EX=03a." >&2; exit 2
 
-.PHONY: help setup lock reset valid-ex FORCE lab test test-at-machine-speed test-fast nbval nbval-solved nbval-both student-run paced binder-check redis stop worker cron relay web db exercises hint check bench lint clean
+.PHONY: help setup lock reset valid-ex FORCE lab test test-at-machine-speed test-fast nbval nbval-solved nbval-both student-run paced twice binder-check redis stop worker cron relay web db exercises hint check bench lint clean
 
 help:  ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,8 +69,9 @@ web: setup db  ## Serve the mailer app on http://127.0.0.1:5000
 	$(BIN)/flask --app mailer_app run --port 5000
 
 test: setup  ## Set everything up and run every test, notebooks included
-	@# The paced runs sleep most of their 15 minutes, so they go beside everything else.
-	$(MAKE) --no-print-directory -j2 test-at-machine-speed paced
+	@# The paced runs sleep most of their 15 minutes, so they go beside everything else; the
+	@# twice runs (two notebooks at a time, busy) fill much of that sleep.
+	$(MAKE) --no-print-directory -j3 test-at-machine-speed paced twice
 
 test-at-machine-speed: setup
 	$(PY) tools/make_exercises.py --check
@@ -99,6 +100,9 @@ student-run: setup  ## Run every notebook in JupyterLab in Chromium, as a studen
 
 paced: setup  ## Run 03, 04 and 06 at a person's pace (pauses, a 10-minute break, restarts)
 	$(PY) tools/paced_run.py --ci $(PACE)
+
+twice: setup  ## Run every notebook with each code cell twice in a row, at machine speed
+	$(PY) tools/paced_run.py --twice-every-notebook
 
 binder-check: setup  ## Walk the Binder route (.binder/) in a fresh virtualenv; slow
 	$(PY) tools/binder_check.py --quick
