@@ -6,7 +6,7 @@ import pytest
 import redis
 from rq import Worker
 
-from mailer_app import jobs
+from mailer_app import jobs, ratelimit
 from mailer_app.queues import get_queue
 from mailer_app.redis_client import RedisUnavailable, connect
 from workbook import demo_jobs, failover, hosts, redis_runner, scaling, services
@@ -46,8 +46,19 @@ def test_each_role_may_do_its_part_and_is_refused_the_rest(locked_redis, tmp_pat
     with pytest.raises(redis.exceptions.NoPermissionError):
         web.lmove("rq:queue:default", "rq:queue:stolen")  # the web app may not take jobs
     with pytest.raises(redis.exceptions.NoPermissionError):
-        worker.set("sessions:ada", "x")  # keys outside rq:* are not a worker's
+        worker.set("sessions:ada", "x")  # keys outside rq:* and mailer:* are not a worker's
     assert locked_redis.client().dbsize() > 0, "a refused command changed something"
+
+
+@pytest.mark.slow
+def test_a_worker_under_its_role_takes_from_the_shared_send_limit(locked_redis):
+    """MAIL_RATE_LIMIT's bucket (mailer:send-rate) lies within the worker role's keys."""
+    worker = connect(hosts.user_url(locked_redis.port, "worker", "work-secret"))
+    assert ratelimit.take(worker, ratelimit.KEY, rate=10, burst=1) == 0.0
+    assert ratelimit.take(worker, ratelimit.KEY, rate=10, burst=1) > 0, "the bucket was empty"
+    web = connect(hosts.user_url(locked_redis.port, "webapp", "web-secret"))
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        ratelimit.take(web, ratelimit.KEY, rate=10, burst=1)  # sending is the worker's part
 
 
 @pytest.mark.slow

@@ -24,11 +24,12 @@ from workbook.processes import ManagedProcess, start_process
 #: (``rq worker --job-class workbook.demo_jobs.WorkbookJob``), not the machinery.
 DEPLOYED_WORKBOOK = ("__init__.py", "demo_jobs.py")
 
-#: What each role may run in Redis, as ACL SETUSER rules, on RQ's keys and channels only.
+#: What each role may run in Redis, as ACL SETUSER rules, on RQ's keys and channels (and mailer:*).
 #: The web app enqueues: it writes a job's hash, pushes its id, registers the queue, schedules,
 #: and reads a job back for its page (the list was found by removing rules one at a time until
 #: an enqueue failed). A worker takes jobs, moves them between registries, keeps its heartbeat
-#: and listens for commands. Neither may flush or reconfigure Redis. Both may run Lua: the web
+#: and listens for commands, and takes send tokens from the app's rate limit (``mailer:*``,
+#: mailer_app/ratelimit.py). Neither may flush or reconfigure Redis. Both may run Lua: the web
 #: app a script it loads itself (SCRIPT LOAD, EVALSHA), limited to its own commands and keys; a
 #: worker all of @scripting. A worker may also PUBLISH on rq:pubsub:<worker>, which tells that
 #: worker to shut down or kill its horse (rq/command.py).
@@ -36,7 +37,7 @@ ROLES = {
     "webapp": ["~rq:*", "resetchannels", "+ping", "+multi", "+exec", "+hset", "+hget",
                "+hgetall", "+rpush", "+sadd", "+zadd", "+exists", "+expire", "+evalsha",
                "+script|load"],
-    "worker": ["~rq:*", "resetchannels", "&rq:*", "+@all", "-@dangerous"],
+    "worker": ["~rq:*", "~mailer:*", "resetchannels", "&rq:*", "+@all", "-@dangerous"],
 }
 
 
