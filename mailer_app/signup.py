@@ -141,13 +141,15 @@ def send_welcome(user_id: int, how: str, queue_conn: redis.Redis | None,
         # The "before": the request waits for the mail server.
         return {"mail": jobs.send_user_mail(user_id, "welcome", current_app.config)}
     # The "after": MAIL_DELIVERY names the function that enqueues (see delivery.resolve).
+    # The follow-up goes first: due a day later, it can still be taken back if the welcome
+    # fails, whereas a welcome enqueued first may already be sending when the follow-up fails.
+    followup = current_app.config["FOLLOWUP_DELAY_SECONDS"]
+    if followup and followup > 0:
+        enqueued.append(delivery.schedule_followup_email(user_id, queue_conn, followup))
     job = delivery.resolve(how)(user_id, queue_conn)
     if not isinstance(job, Job):
         raise DeliveryBroken(f"{how} returned {job!r}, not the job it enqueued")
     enqueued.append(job)
-    followup = current_app.config["FOLLOWUP_DELAY_SECONDS"]
-    if followup and followup > 0:
-        enqueued.append(delivery.schedule_followup_email(user_id, queue_conn, followup))
     return {"job_id": job.id}
 
 

@@ -33,6 +33,13 @@ def delivery_stopped_midway(user_id, connection):
     raise SystemExit(143)
 
 
+def delivery_after_checking_the_followup(user_id, connection):
+    """The welcome's own enqueue, which fails unless the follow-up is already scheduled."""
+    if not connection.exists(f"rq:job:followup-{user_id}"):
+        raise AssertionError("the welcome was enqueued before the follow-up was scheduled")
+    raise RuntimeError("the welcome's enqueue fails")
+
+
 def delivery_of_a_refused_job(user_id, connection):
     """Enqueue a function that is not one of the project's jobs (the allowlist refuses it)."""
     return get_queue("mailers", connection).enqueue("os.getcwd")
@@ -202,3 +209,12 @@ def test_a_recreated_database_does_not_meet_its_old_job_ids(env, conn, delivery,
     work_all(conn)
     sent = sorted(m["to"] for m in mail.list_outbox(env["OUTBOX_DIR"]) if m["kind"] == "welcome")
     assert sent == ["Ada Lovelace <ada@example.com>", "Grace Hopper <grace@example.com>"]
+
+
+def test_the_welcome_goes_last_so_a_failure_never_races_a_worker(env, conn, caplog):
+    """Were the welcome enqueued first, a worker could be sending it when the follow-up fails."""
+    response = signup(env, env["REDIS_URL"], FOLLOWUP_DELAY_SECONDS=3600,
+                      MAIL_DELIVERY=f"{__name__}:delivery_after_checking_the_followup")
+    assert_unavailable(response, caplog, "the welcome's enqueue fails")
+    assert_nothing_stored(env, conn)
+    assert not conn.exists("rq:job:followup-1"), "the follow-up was left scheduled"
