@@ -286,7 +286,7 @@ def test_a_real_worker_refuses_planted_jobs_and_callbacks(env, conn, worker, tmp
     assert "Refusing to run 'mailer_app.db.init_db'" in failure_of(planted)
     assert "Refusing to run the failure callback" in failure_of(callback)
     assert "a trace is a plain file name" in failure_of(outside)
-    assert "only http(s) URLs" in failure_of(scrape)
+    assert "Refusing to fetch 'file:///etc/passwd'" in failure_of(scrape)
     assert not marker.exists() and not (tmp_path / "escape.pth").exists(), "a planted job wrote"
 
 

@@ -91,9 +91,9 @@ def test_without_the_scheduler_a_scheduled_job_never_runs(env, conn, worker):
 
 
 def test_cron_runs_the_scrape_on_its_interval(live_server, env, conn, worker):
-    worker(["low", "default"])
     with live_server() as base:
         cron_env = {"SCRAPE_URL": f"{base}/status", "SCRAPE_INTERVAL_SECONDS": "2"}
+        worker(["low", "default"], env=cron_env)  # a worker scrapes only its own SCRAPE_URL
         with services.rq_cron(env["REDIS_URL"], env=cron_env) as cron:
             def snapshots():
                 with db.connection(env["DATABASE"]) as conn:
